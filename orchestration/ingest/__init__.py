@@ -1,0 +1,1 @@
+"""Ingest: landing files (Tmall seller-center and ERP exports) into the warehouse's `raw` schema."""

@@ -1,0 +1,255 @@
+"""The landing datasets this product understands, and how a file is recognised as one of them.
+
+Each dataset maps the (trimmed) header names found in real exports to the column names of its `raw` table.
+The contract is written out for people in `docs/landing-formats.md`; this module is its executable form.
+A file is recognised by its header row, never by its name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    """Raw table name (schema `raw`) and Dagster asset name."""
+    description: str
+    columns: dict[str, tuple[str, ...]]
+    """raw column -> header names that carry it (first is the canonical header)."""
+    required: tuple[str, ...]
+    """raw columns that a file must carry to be this dataset."""
+    key_columns: tuple[str, ...] = ()
+    """raw columns that must be non-empty on every row (else the row is quarantined)."""
+    numeric_id_columns: tuple[str, ...] = ()
+    """Ids that must be all digits: an Excel-mangled `5.11861E+18` is quarantined, never loaded."""
+    derived_columns: tuple[str, ...] = field(default=())
+    """Columns computed at ingest (not read from the file)."""
+
+    @property
+    def raw_columns(self) -> list[str]:
+        return [*self.columns.keys(), *self.derived_columns]
+
+    def header_index(self) -> dict[str, str]:
+        """Trimmed header name -> raw column."""
+        index: dict[str, str] = {}
+        for column, headers in self.columns.items():
+            for header in headers:
+                index[header] = column
+        return index
+
+    def canonical_header(self, column: str) -> str:
+        return self.columns[column][0]
+
+
+TMALL_ORDERS = Dataset(
+    name="tmall_orders",
+    description="Tmall seller-center order report (订单报表, ExportOrderList*.csv): one row per order.",
+    columns={
+        "order_id": ("订单编号",),
+        "buyer_nick": ("买家会员名",),
+        "buyer_alipay_account": ("买家支付宝账号",),
+        "payment_no": ("支付单号", "支付交易号"),
+        "goods_amount": ("买家应付货款",),
+        "post_fee": ("买家应付邮费",),
+        "buyer_points_paid": ("买家支付积分",),
+        "total_amount": ("总金额",),
+        "rebate_points": ("返点积分",),
+        "paid_amount": ("买家实际支付金额", "买家实付金额"),
+        "buyer_points_actual": ("买家实际支付积分",),
+        "order_status": ("订单状态",),
+        "buyer_message": ("买家留言",),
+        "receiver_name": ("收货人姓名",),
+        "receiver_address": ("收货地址",),
+        "shipping_method": ("运送方式",),
+        "receiver_phone": ("联系电话",),
+        "receiver_mobile": ("联系手机",),
+        "created_at": ("订单创建时间",),
+        "paid_at": ("订单付款时间",),
+        "item_titles": ("宝贝标题",),
+        "item_kinds": ("宝贝种类",),
+        "waybill_no": ("物流单号",),
+        "logistics_company": ("物流公司",),
+        "order_note": ("订单备注",),
+        "item_quantity": ("宝贝总数量",),
+        "shop_id": ("店铺Id", "店铺ID"),
+        "shop_name": ("店铺名称",),
+        "close_reason": ("订单关闭原因",),
+        "seller_service_fee": ("卖家服务费",),
+        "buyer_service_fee": ("买家服务费",),
+        "invoice_title": ("发票抬头",),
+        "is_mobile_order": ("是否手机订单",),
+        "refund_amount": ("退款金额",),
+        "shipped_at": ("发货时间",),
+        "confirmed_at": ("确认收货时间",),
+        "seller_memo": ("商家备注",),
+    },
+    required=("order_id", "created_at"),
+    key_columns=("order_id",),
+    numeric_id_columns=("order_id",),
+)
+
+TMALL_ORDER_ITEMS = Dataset(
+    name="tmall_order_items",
+    description="Tmall seller-center item report (宝贝报表, ExportOrderDetailList*.csv): one row per item line.",
+    columns={
+        "order_id": ("订单编号",),
+        "item_title": ("标题",),
+        "unit_price": ("价格",),
+        "quantity": ("购买数量",),
+        "external_system_id": ("外部系统编号",),
+        "sku_properties": ("商品属性", "规格名称"),
+        "bundle_info": ("套餐信息",),
+        "line_note": ("备注",),
+        "order_status": ("订单状态",),
+        "merchant_sku_code": ("商家编码",),
+    },
+    required=("order_id", "item_title", "unit_price", "quantity"),
+    key_columns=("order_id",),
+    numeric_id_columns=("order_id",),
+    derived_columns=("line_number",),
+)
+
+ERP_SKUS = Dataset(
+    name="erp_skus",
+    description="ERP SKU master (商品资料): one row per SKU with its cost price.",
+    columns={
+        "sku_id": ("商品编码",),
+        "style_id": ("款式编码",),
+        "sku_name": ("商品名称",),
+        "properties_value": ("颜色及规格",),
+        "category": ("分类",),
+        "cost_price": ("成本价",),
+        "sale_price": ("基本售价",),
+        "enabled": ("是否启用",),
+        "modified_at": ("修改时间",),
+    },
+    required=("sku_id", "cost_price"),
+    key_columns=("sku_id",),
+)
+
+ERP_SALES_ORDERS = Dataset(
+    name="erp_sales_orders",
+    description="ERP sales orders (订单): one row per ERP order, carrying the Tmall order id (线上订单号).",
+    columns={
+        "erp_order_id": ("内部订单号",),
+        "tmall_order_id": ("线上订单号",),
+        "shop_name": ("店铺",),
+        "ordered_at": ("下单时间",),
+        "paid_at": ("付款日期",),
+        "shipped_at": ("发货日期",),
+        "modified_at": ("修改时间",),
+        "erp_status": ("状态",),
+        "tmall_status": ("线上状态",),
+        "payable_amount": ("应付金额",),
+        "paid_amount": ("已付金额",),
+        "freight": ("运费",),
+        "discount_amount": ("优惠金额",),
+        "waybill_no": ("快递单号",),
+        "logistics_company": ("快递公司",),
+        "warehouse_name": ("发货仓",),
+        "receiver_name": ("收货人",),
+        "receiver_mobile": ("收货人手机",),
+        "receiver_province": ("省份",),
+        "receiver_city": ("城市",),
+    },
+    required=("erp_order_id", "tmall_order_id"),
+    key_columns=("erp_order_id",),
+)
+
+ERP_SHIPMENTS = Dataset(
+    name="erp_shipments",
+    description="ERP sales outbound (销售出库): one row per shipped item line.",
+    columns={
+        "outbound_id": ("出仓单号",),
+        "erp_order_id": ("内部订单号",),
+        "tmall_order_id": ("线上订单号",),
+        "shipped_at": ("出库时间",),
+        "outbound_status": ("状态",),
+        "warehouse_name": ("仓库",),
+        "waybill_no": ("物流单号",),
+        "logistics_company": ("物流公司",),
+        "sku_id": ("商品编码",),
+        "quantity": ("数量",),
+        "sale_price": ("销售单价",),
+    },
+    required=("outbound_id", "erp_order_id", "sku_id"),
+    key_columns=("outbound_id", "sku_id"),
+)
+
+ERP_INVENTORY = Dataset(
+    name="erp_inventory",
+    description="ERP inventory snapshot (库存): the stock of each SKU in each warehouse at one time.",
+    columns={
+        "snapshot_at": ("快照时间",),
+        "sku_id": ("商品编码",),
+        "warehouse_name": ("仓库",),
+        "on_hand_qty": ("实际库存数",),
+        "order_locked_qty": ("订单占有数",),
+        "in_transit_qty": ("采购在途数",),
+        "modified_at": ("修改时间",),
+    },
+    required=("sku_id", "warehouse_name", "on_hand_qty", "snapshot_at"),
+    key_columns=("sku_id", "warehouse_name", "snapshot_at"),
+)
+
+DATASETS: tuple[Dataset, ...] = (
+    TMALL_ORDERS,
+    TMALL_ORDER_ITEMS,
+    ERP_SKUS,
+    ERP_SALES_ORDERS,
+    ERP_SHIPMENTS,
+    ERP_INVENTORY,
+)
+
+DATASETS_BY_NAME: dict[str, Dataset] = {dataset.name: dataset for dataset in DATASETS}
+
+LINEAGE_COLUMNS: tuple[str, ...] = ("_source_file", "_source_row_number", "_loaded_at", "_batch_id")
+
+
+@dataclass(frozen=True)
+class Recognition:
+    dataset: Dataset | None
+    column_map: dict[int, str]
+    """position in the file -> raw column, for the headers this dataset knows."""
+    unknown_headers: tuple[str, ...]
+    explanation: str
+
+
+def recognise(headers: list[str]) -> Recognition:
+    """Decide which dataset a header row belongs to.
+
+    A dataset matches when every one of its required columns is present. Among matches, the one that explains the
+    most headers wins (an item report also carries 订单编号, but not 订单创建时间). When nothing matches, the
+    explanation names the closest dataset and what it is missing.
+    """
+    trimmed = [header.strip().lstrip("\ufeff").strip() for header in headers]
+    best: tuple[int, Dataset, dict[int, str]] | None = None
+    closest: tuple[tuple[int, int], Dataset, list[str]] | None = None
+    for dataset in DATASETS:
+        index = dataset.header_index()
+        column_map = {position: index[h] for position, h in enumerate(trimmed) if h in index}
+        present = set(column_map.values())
+        missing = [dataset.canonical_header(c) for c in dataset.required if c not in present]
+        if not missing:
+            if best is None or len(column_map) > best[0]:
+                best = (len(column_map), dataset, column_map)
+        else:
+            # closest: explains the most headers, then misses the fewest required columns
+            score = (len(present), -len(missing))
+            if closest is None or score > closest[0]:
+                closest = (score, dataset, missing)
+    if best is not None:
+        _, dataset, column_map = best
+        unknown = tuple(h for position, h in enumerate(trimmed) if position not in column_map and h)
+        return Recognition(dataset, column_map, unknown, f"recognised as {dataset.name}")
+    if closest is not None and closest[0][0] > 0:
+        _, dataset, missing = closest
+        explanation = (
+            f"header matches no known format; closest is {dataset.name} ({dataset.description}) "
+            f"but it lacks the required column(s) {', '.join(missing)}"
+        )
+    else:
+        shown = ", ".join(trimmed[:8]) + (" ..." if len(trimmed) > 8 else "")
+        explanation = f"header matches no known format (first columns: {shown})"
+    return Recognition(None, {}, tuple(trimmed), explanation)

@@ -1,0 +1,342 @@
+"""Loading landing files into the `raw` schema of the warehouse.
+
+Guarantees:
+- every data row of a file ends up either in its raw table or in `raw.quarantine` with a reason
+  (rows in = rows loaded + rows quarantined, recorded per file in `raw.ingest_log`);
+- a file is loaded in one transaction: a load killed half-way leaves nothing of that file visible;
+- a file whose content (SHA-256) was already loaded is not loaded again, whatever its name;
+- a landing folder holding a file of unknown format fails before anything is loaded, naming the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from orchestration.ingest.datasets import DATASETS, LINEAGE_COLUMNS, Dataset, recognise
+from orchestration.ingest.readers import SUPPORTED_SUFFIXES, UnreadableFileError, read_file
+
+logger = logging.getLogger(__name__)
+
+RAW_SCHEMA = "raw"
+_SCIENTIFIC_NOTATION = re.compile(r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$")
+_DIGITS = re.compile(r"^[0-9]+$")
+_INSERT_CHUNK_ROWS = 200_000
+
+
+class LandingError(Exception):
+    """The landing folder cannot be ingested as it is; the message says which file and why."""
+
+
+@dataclass
+class FileResult:
+    source_file: str
+    dataset: str
+    status: str
+    """`loaded`, `already_loaded` (same path and content seen before) or `duplicate` (same content, other name)."""
+    batch_id: str | None = None
+    encoding: str | None = None
+    rows_in: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    ignored_headers: tuple[str, ...] = ()
+    duplicate_of: str | None = None
+
+
+@dataclass
+class IngestReport:
+    landing_dir: Path
+    files: list[FileResult] = field(default_factory=list)
+
+    def for_dataset(self, name: str) -> list[FileResult]:
+        return [f for f in self.files if f.dataset == name]
+
+    def totals(self, name: str) -> dict[str, int]:
+        results = self.for_dataset(name)
+        return {
+            "files_loaded": sum(1 for f in results if f.status == "loaded"),
+            "files_skipped": sum(1 for f in results if f.status != "loaded"),
+            "rows_in": sum(f.rows_in for f in results),
+            "rows_loaded": sum(f.rows_loaded for f in results),
+            "rows_quarantined": sum(f.rows_quarantined for f in results),
+        }
+
+
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"create schema if not exists {RAW_SCHEMA}")
+    for dataset in DATASETS:
+        columns = ", ".join(f'"{c}" varchar' for c in dataset.raw_columns)
+        con.execute(
+            f"create table if not exists {RAW_SCHEMA}.{dataset.name} ({columns}, "
+            "_source_file varchar not null, _source_row_number bigint not null, "
+            "_loaded_at timestamp not null, _batch_id varchar not null)"
+        )
+    con.execute(
+        f"""create table if not exists {RAW_SCHEMA}.quarantine (
+            dataset varchar not null, _source_file varchar not null, _source_row_number bigint not null,
+            reason varchar not null, raw_record varchar, _batch_id varchar not null, _loaded_at timestamp not null)"""
+    )
+    con.execute(
+        f"""create table if not exists {RAW_SCHEMA}.ingest_log (
+            batch_id varchar primary key, dataset varchar not null, source_file varchar not null,
+            file_size_bytes bigint not null, file_sha256 varchar not null, encoding varchar,
+            rows_in bigint not null, rows_loaded bigint not null, rows_quarantined bigint not null,
+            status varchar not null, ignored_headers varchar, duplicate_of varchar,
+            started_at timestamp not null, finished_at timestamp not null)"""
+    )
+
+
+def landing_files(landing_dir: Path) -> list[Path]:
+    """Data files in the landing folder (recursively), in a stable order. Hidden files are ignored."""
+    if not landing_dir.exists():
+        raise LandingError(
+            f"landing folder {landing_dir} does not exist: create it and drop Tmall/ERP exports in it, "
+            "or run `make run` to generate demo data (LANDING_DIR sets the folder)"
+        )
+    if not landing_dir.is_dir():
+        raise LandingError(f"landing folder {landing_dir} is not a folder")
+    files = sorted(
+        p
+        for p in landing_dir.rglob("*")
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(landing_dir).parts)
+        and p.suffix.lower() in SUPPORTED_SUFFIXES
+    )
+    if not files:
+        raise LandingError(
+            f"landing folder {landing_dir} holds no export files ({', '.join(SUPPORTED_SUFFIXES)}): "
+            "drop Tmall/ERP exports in it, or run `make run` to generate demo data"
+        )
+    return files
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass
+class _Plan:
+    path: Path
+    relative: str
+    sha256: str
+    dataset: Dataset
+
+
+def plan_landing(landing_dir: Path) -> list[_Plan]:
+    """Recognise every file before loading any; unknown or unreadable files fail the whole ingest."""
+    plans: list[_Plan] = []
+    problems: list[str] = []
+    for path in landing_files(landing_dir):
+        relative = path.relative_to(landing_dir).as_posix()
+        try:
+            parsed = read_file(path)
+        except UnreadableFileError as exc:
+            problems.append(f"{relative}: {exc}")
+            continue
+        recognition = recognise(parsed.headers)
+        if recognition.dataset is None:
+            problems.append(f"{relative}: {recognition.explanation}")
+            continue
+        plans.append(_Plan(path, relative, _sha256(path), recognition.dataset))
+    if problems:
+        raise LandingError(
+            "nothing was loaded, because these landing files cannot be ingested:\n  " + "\n  ".join(problems)
+        )
+    return plans
+
+
+def _check_row(dataset: Dataset, values: dict[str, str]) -> str | None:
+    for column in dataset.key_columns:
+        if not values.get(column):
+            return f"missing {dataset.canonical_header(column)} ({column})"
+    for column in dataset.numeric_id_columns:
+        value = values.get(column, "")
+        if _SCIENTIFIC_NOTATION.match(value):
+            return (
+                f"{dataset.canonical_header(column)} {value!r} was turned into scientific notation by Excel; "
+                "the real id cannot be recovered (re-export the file and do not re-save it in Excel)"
+            )
+        if not _DIGITS.match(value):
+            return f"{dataset.canonical_header(column)} {value!r} is not a numeric id"
+    return None
+
+
+def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetime) -> FileResult:
+    dataset = plan.dataset
+    parsed = read_file(plan.path)
+    recognition = recognise(parsed.headers)
+    column_map = recognition.column_map
+    width = len(parsed.headers)
+    batch_id = uuid.uuid4().hex
+    started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+    raw_columns = dataset.raw_columns
+    buffers: dict[str, list[str | None]] = {c: [] for c in raw_columns}
+    row_numbers: list[int] = []
+    quarantined: list[tuple[str, str, int, str, str, str, dt.datetime]] = []
+    line_counters: dict[str, int] = {}
+    rows_in = rows_loaded = 0
+
+    def flush() -> None:
+        if not row_numbers:
+            return
+        count = len(row_numbers)
+        table = pa.table(
+            {
+                **{c: pa.array(buffers[c], type=pa.string()) for c in raw_columns},
+                "_source_file": pa.array([plan.relative] * count, type=pa.string()),
+                "_source_row_number": pa.array(row_numbers, type=pa.int64()),
+                "_loaded_at": pa.array([loaded_at] * count, type=pa.timestamp("us")),
+                "_batch_id": pa.array([batch_id] * count, type=pa.string()),
+            }
+        )
+        con.register("_ingest_chunk", table)
+        column_list = ", ".join(f'"{c}"' for c in [*raw_columns, *LINEAGE_COLUMNS])
+        con.execute(
+            f"insert into {RAW_SCHEMA}.{dataset.name} ({column_list}) select {column_list} from _ingest_chunk"
+        )
+        con.unregister("_ingest_chunk")
+        for c in raw_columns:
+            buffers[c].clear()
+        row_numbers.clear()
+
+    con.begin()
+    try:
+        for row in parsed.rows:
+            rows_in += 1
+            reason = row.problem
+            cells = row.cells
+            if reason is None and len(cells) != width:
+                if len(cells) > width and not any(c for c in cells[width:]):
+                    cells = cells[:width]  # trailing empty fields (a trailing comma) are harmless
+                else:
+                    reason = f"expected {width} fields as in the header, found {len(cells)}"
+            values: dict[str, str] = {}
+            if reason is None:
+                values = {column: cells[position] for position, column in column_map.items()}
+                reason = _check_row(dataset, values)
+            if reason is not None:
+                record = json.dumps(
+                    dict(zip([h.strip() for h in parsed.headers], cells, strict=False)) if cells else row.raw_text,
+                    ensure_ascii=False,
+                )
+                quarantined.append(
+                    (dataset.name, plan.relative, row.row_number, reason, record, batch_id, loaded_at)
+                )
+                continue
+            if "line_number" in dataset.derived_columns:
+                order_id = values["order_id"]
+                line_counters[order_id] = line_counters.get(order_id, 0) + 1
+                values["line_number"] = str(line_counters[order_id])
+            for column in raw_columns:
+                buffers[column].append(values.get(column))  # None when the file lacks the column
+            row_numbers.append(row.row_number)
+            rows_loaded += 1
+            if len(row_numbers) >= _INSERT_CHUNK_ROWS:
+                flush()
+        flush()
+        if quarantined:
+            con.executemany(
+                f"insert into {RAW_SCHEMA}.quarantine values (?, ?, ?, ?, ?, ?, ?)", quarantined
+            )
+        result = FileResult(
+            source_file=plan.relative,
+            dataset=dataset.name,
+            status="loaded",
+            batch_id=batch_id,
+            encoding=parsed.encoding,
+            rows_in=rows_in,
+            rows_loaded=rows_loaded,
+            rows_quarantined=len(quarantined),
+            ignored_headers=recognition.unknown_headers,
+        )
+        if result.rows_in != result.rows_loaded + result.rows_quarantined:  # pragma: no cover - invariant
+            raise AssertionError(f"row accounting broken for {plan.relative}")
+        _log(con, plan, result, started_at)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    logger.info(
+        "loaded %s as %s: %d rows in, %d loaded, %d quarantined",
+        plan.relative, dataset.name, result.rows_in, result.rows_loaded, result.rows_quarantined,
+    )
+    return result
+
+
+def _log(con: duckdb.DuckDBPyConnection, plan: _Plan, result: FileResult, started_at: dt.datetime) -> None:
+    con.execute(
+        f"insert into {RAW_SCHEMA}.ingest_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            result.batch_id,
+            result.dataset,
+            result.source_file,
+            plan.path.stat().st_size,
+            plan.sha256,
+            result.encoding,
+            result.rows_in,
+            result.rows_loaded,
+            result.rows_quarantined,
+            result.status,
+            json.dumps(list(result.ignored_headers), ensure_ascii=False) if result.ignored_headers else None,
+            result.duplicate_of,
+            started_at,
+            dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        ],
+    )
+
+
+def ingest_landing(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> IngestReport:
+    """Load every new file of the landing folder into `raw`. Safe to run again: loaded files are skipped."""
+    ensure_raw_tables(con)
+    plans = plan_landing(landing_dir)
+    already = {
+        sha: source
+        for sha, source in con.execute(
+            f"select file_sha256, min(source_file) from {RAW_SCHEMA}.ingest_log "
+            "where status = 'loaded' group by file_sha256"
+        ).fetchall()
+    }
+    report = IngestReport(landing_dir=landing_dir)
+    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    for plan in plans:
+        first_source = already.get(plan.sha256)
+        if first_source is not None:
+            if first_source == plan.relative:
+                report.files.append(FileResult(plan.relative, plan.dataset.name, "already_loaded"))
+            else:
+                result = FileResult(
+                    plan.relative, plan.dataset.name, "duplicate", batch_id=uuid.uuid4().hex,
+                    duplicate_of=first_source,
+                )
+                con.begin()
+                _log(con, plan, result, loaded_at)
+                con.commit()
+                logger.warning("%s has the same content as %s, already loaded: skipped", plan.relative, first_source)
+                report.files.append(result)
+            continue
+        result = load_file(con, plan, loaded_at)
+        already[plan.sha256] = plan.relative
+        report.files.append(result)
+    return report
+
+
+def raw_row_counts(con: duckdb.DuckDBPyConnection, datasets: Iterable[Dataset] = DATASETS) -> dict[str, int]:
+    return {
+        d.name: con.execute(f"select count(*) from {RAW_SCHEMA}.{d.name}").fetchone()[0]  # type: ignore[index]
+        for d in datasets
+    }

@@ -1,0 +1,156 @@
+"""Reading landing files: encoding detection, CSV and XLSX parsing, and cell unescaping.
+
+Everything is returned as text. Casting belongs to dbt staging, where it is tested.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+SUPPORTED_SUFFIXES = (".csv", ".xlsx")
+
+_EXCEL_TEXT_ESCAPE = re.compile(r'^="(.*)"$', re.DOTALL)
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
+class UnreadableFileError(Exception):
+    """The file cannot be read at all (not a CSV/XLSX, empty, corrupt)."""
+
+
+@dataclass
+class ParsedRow:
+    row_number: int
+    """1-based data row number in the file (the header is row 0)."""
+    cells: list[str]
+    raw_text: str
+    problem: str | None = None
+    """Set when the row could not be decoded; the row then goes to quarantine."""
+
+
+@dataclass
+class ParsedFile:
+    encoding: str
+    headers: list[str]
+    rows: Iterator[ParsedRow]
+
+
+def detect_encoding(data: bytes) -> str:
+    """UTF-8 with BOM, UTF-8, else GB18030 (a superset of GBK, which Tmall exports use)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
+
+
+def unescape_cell(value: str) -> str:
+    """Strip the Excel text escape `="…"` and the surrounding white space (tabs included)."""
+    value = value.strip()
+    match = _EXCEL_TEXT_ESCAPE.match(value)
+    if match:
+        value = match.group(1).strip()
+    return value
+
+
+def read_csv(path: Path) -> ParsedFile:
+    data = path.read_bytes()
+    if not data.strip():
+        raise UnreadableFileError("the file is empty")
+    encoding = detect_encoding(data)
+    # surrogateescape keeps undecodable bytes visible, so the rows that hold them can be quarantined
+    # while the rest of the file loads.
+    text = data.decode(encoding, errors="surrogateescape")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        headers = next(reader)
+    except StopIteration as exc:
+        raise UnreadableFileError("the file has no header row") from exc
+    except csv.Error as exc:
+        raise UnreadableFileError(f"the header row is not valid CSV: {exc}") from exc
+    if any(_UNDECODABLE.search(h) for h in headers):
+        raise UnreadableFileError(f"the header row has bytes that are not valid {encoding}")
+    return ParsedFile(encoding=encoding, headers=headers, rows=_csv_rows(reader, encoding))
+
+
+def _csv_rows(reader: csv.reader, encoding: str) -> Iterator[ParsedRow]:  # type: ignore[valid-type]
+    row_number = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            row_number += 1
+            yield ParsedRow(row_number, [], "", problem=f"not valid CSV: {exc}")
+            continue
+        if not cells or all(not c.strip() for c in cells):
+            continue  # blank lines are not rows
+        row_number += 1
+        raw_text = ",".join(cells)
+        if _UNDECODABLE.search(raw_text):
+            raw_text = raw_text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+            yield ParsedRow(row_number, [], raw_text, problem=f"bytes that are not valid {encoding}")
+            continue
+        yield ParsedRow(row_number, [unescape_cell(c) for c in cells], raw_text)
+
+
+def _xlsx_cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return str(value)
+
+
+def read_xlsx(path: Path) -> ParsedFile:
+    from openpyxl import load_workbook  # imported lazily: only XLSX landings need it
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several unrelated types for corrupt files
+        raise UnreadableFileError(f"not a readable XLSX workbook: {exc}") from exc
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    try:
+        headers = [_xlsx_cell_text(v) for v in next(rows)]
+    except StopIteration as exc:
+        raise UnreadableFileError("the first sheet is empty") from exc
+
+    def data_rows() -> Iterator[ParsedRow]:
+        row_number = 0
+        for values in rows:
+            cells = [_xlsx_cell_text(v) for v in values]
+            if all(not c.strip() for c in cells):
+                continue
+            row_number += 1
+            yield ParsedRow(row_number, [unescape_cell(c) for c in cells], ",".join(cells))
+        workbook.close()
+
+    return ParsedFile(encoding="xlsx", headers=headers, rows=data_rows())
+
+
+def read_file(path: Path) -> ParsedFile:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return read_csv(path)
+    if suffix == ".xlsx":
+        return read_xlsx(path)
+    raise UnreadableFileError(f"unsupported file type {suffix!r} (expected one of {', '.join(SUPPORTED_SUFFIXES)})")
+
+
+def read_headers(path: Path) -> tuple[str, list[str]]:
+    """Encoding and header row only, for recognising the format before loading."""
+    parsed = read_file(path)
+    return parsed.encoding, parsed.headers

@@ -1,0 +1,39 @@
+"""Settings, all from environment variables with documented defaults (see README, "Configuration").
+
+Relative paths are resolved against the repository root, so commands work from any working directory.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _path(variable: str, default: str) -> Path:
+    path = Path(os.environ.get(variable, default)).expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing_dir: Path
+    """LANDING_DIR (default data/landing): the folder of Tmall and ERP exports."""
+    warehouse_path: Path
+    """WAREHOUSE_PATH (default warehouse/analytics.duckdb): the DuckDB warehouse file."""
+    reports_dir: Path
+    """REPORTS_DIR (default reports): the Evidence project."""
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            landing_dir=_path("LANDING_DIR", "data/landing"),
+            warehouse_path=_path("WAREHOUSE_PATH", "warehouse/analytics.duckdb"),
+            reports_dir=_path("REPORTS_DIR", "reports"),
+        )
+
+    @property
+    def report_database(self) -> Path:
+        return self.reports_dir / "sources" / "warehouse" / "report.duckdb"
