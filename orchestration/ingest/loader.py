@@ -243,7 +243,7 @@ def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetim
                 line_counters[order_id] = line_counters.get(order_id, 0) + 1
                 values["line_number"] = str(line_counters[order_id])
             for column in raw_columns:
-                buffers[column].append(values.get(column))  # None when the file lacks the column
+                buffers[column].append(values.get(column) or None)  # empty cells and absent columns are null
             row_numbers.append(row.row_number)
             rows_loaded += 1
             if len(row_numbers) >= _INSERT_CHUNK_ROWS:

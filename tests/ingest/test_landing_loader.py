@@ -117,7 +117,7 @@ def test_utf8_with_bom_and_item_report_line_numbers(tmp_path: Path, con) -> None
     ).fetchall()
     assert lines == [
         ("5118609024991031607", "1", "SKU001"),
-        ("5118609024991031607", "2", ""),
+        ("5118609024991031607", "2", None),
         ("5118609024991031608", "1", "SKU002"),
     ]
 

@@ -1,0 +1,82 @@
+"""Asking the MetricFlow semantic layer (defined in `models/metrics/`) for metrics.
+
+MetricFlow compiles each request to SQL from the one definition of each metric; this module runs that SQL on the
+warehouse connection it is given, so the metric tables are written by one DuckDB writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from orchestration.settings import PROJECT_ROOT
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    name: str
+    label: str
+    description: str
+    metric_type: str
+
+
+class SemanticLayer:
+    """MetricFlow over the dbt project's semantic manifest (needs `target/semantic_manifest.json`: run dbt parse)."""
+
+    def __init__(self, project_dir: Path = PROJECT_ROOT, profiles_dir: Path = PROJECT_ROOT) -> None:
+        self.project_dir = project_dir
+        self.profiles_dir = profiles_dir
+
+    @cached_property
+    def _configuration(self):  # type: ignore[no-untyped-def]
+        os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+        from dbt_metricflow.cli.cli_configuration import CLIConfiguration
+
+        configuration = CLIConfiguration()
+        configuration.setup(
+            dbt_profiles_path=self.profiles_dir,
+            dbt_project_path=self.project_dir,
+            configure_file_logging=False,
+        )
+        return configuration
+
+    def sql_for(
+        self,
+        metrics: list[str],
+        group_by: list[str],
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        where: list[str] | None = None,
+    ) -> str:
+        """The SQL MetricFlow writes for these metrics, grouped and filtered as asked (dates inclusive)."""
+        from metricflow.engine.metricflow_engine import MetricFlowQueryRequest
+
+        request = MetricFlowQueryRequest.create(
+            metric_names=metrics,
+            group_by_names=group_by,
+            time_constraint_start=dt.datetime.combine(start, dt.time.min) if start else None,
+            time_constraint_end=dt.datetime.combine(end, dt.time.max) if end else None,
+            where_constraints=where,
+        )
+        statement = self._configuration.mf.explain(request).sql_statement
+        if statement.bind_parameter_set.param_dict:
+            raise NotImplementedError("MetricFlow returned bind parameters; run it through its own client instead")
+        return statement.without_descriptions.sql
+
+    def metrics(self) -> list[MetricInfo]:
+        manifest = self._configuration.semantic_manifest
+        return [
+            MetricInfo(
+                name=metric.name,
+                label=metric.label or metric.name,
+                description=(metric.description or "").strip(),
+                metric_type=str(metric.type.value if hasattr(metric.type, "value") else metric.type),
+            )
+            for metric in sorted(manifest.metrics, key=lambda m: m.name)
+        ]

@@ -1,0 +1,170 @@
+"""Writing the metric tables the reports read (schema `metrics`; contract in docs/metric-tables.md).
+
+Every number comes from MetricFlow's SQL for the metric; this module only arranges the answers (fills days without
+orders with zero, lays periods side by side). Money stays decimal(18,2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+import duckdb
+
+from orchestration.metrics.metricflow import SemanticLayer
+
+logger = logging.getLogger(__name__)
+
+METRICS_SCHEMA = "metrics"
+KPI_METRICS: tuple[str, ...] = (
+    "orders",
+    "paid_orders",
+    "gmv",
+    "paid_gmv",
+    "refund_amount",
+    "refunded_orders",
+    "net_sales",
+)
+COUNT_METRICS = {"orders", "paid_orders", "refunded_orders"}
+SHOP_DIMENSION = "order__shop_name"
+DAY = "metric_time__day"
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    label: str
+    order: int
+    days: int
+
+
+PERIODS: tuple[Period, ...] = (
+    Period("last_1d", "昨日", 1, 1),
+    Period("last_7d", "近7天", 2, 7),
+    Period("last_30d", "近30天", 3, 30),
+)
+
+
+def _typed(metric: str, expression: str) -> str:
+    if metric in COUNT_METRICS:
+        return f"cast(coalesce({expression}, 0) as bigint)"
+    return f"cast(coalesce({expression}, 0) as decimal(18, 2))"
+
+
+def _metric_columns(prefix: str = "") -> str:
+    return ", ".join(f'{_typed(m, f"q.{m}")} as "{prefix}{m}"' for m in KPI_METRICS)
+
+
+def data_as_of(con: duckdb.DuckDBPyConnection, layer: SemanticLayer) -> dt.date | None:
+    """The last day that has orders, as MetricFlow dates the `orders` metric."""
+    sql = layer.sql_for(["orders"], [DAY])
+    row = con.execute(f"select max(cast({DAY} as date)) from ({sql}) q where orders > 0").fetchone()
+    return row[0] if row else None
+
+
+def write_metric_tables(
+    con: duckdb.DuckDBPyConnection, layer: SemanticLayer, run_id: str
+) -> dict[str, int]:
+    """(Re)write every metric table in one transaction; returns rows per table."""
+    metrics = list(KPI_METRICS)
+    daily_sql = layer.sql_for(metrics, [DAY])
+    by_shop_sql = layer.sql_for(metrics, [DAY, SHOP_DIMENSION])
+    as_of = data_as_of(con, layer)
+
+    con.begin()
+    try:
+        con.execute(f"create schema if not exists {METRICS_SCHEMA}")
+        con.execute(
+            f"""create or replace table {METRICS_SCHEMA}.daily_kpis as
+            with answers as ({daily_sql}),
+            bounds as (select min(cast({DAY} as date)) as first_day, max(cast({DAY} as date)) as last_day
+                       from answers),
+            days as (select cast(unnest(generate_series(first_day, last_day, interval 1 day)) as date) as metric_date
+                     from bounds where first_day is not null)
+            select days.metric_date, {_metric_columns()}
+            from days left join answers q on cast(q.{DAY} as date) = days.metric_date
+            order by days.metric_date"""
+        )
+        con.execute(
+            f"""create or replace table {METRICS_SCHEMA}.daily_kpis_by_shop as
+            select cast(q.{DAY} as date) as metric_date, cast(q.{SHOP_DIMENSION} as varchar) as shop_name,
+                   {_metric_columns()}
+            from ({by_shop_sql}) q
+            order by 1, 2"""
+        )
+        period_selects = []
+        for period in PERIODS:
+            if as_of is None:
+                break
+            start = as_of - dt.timedelta(days=period.days - 1)
+            previous_end = start - dt.timedelta(days=1)
+            previous_start = previous_end - dt.timedelta(days=period.days - 1)
+            current = layer.sql_for(metrics, [], start=start, end=as_of)
+            previous = layer.sql_for(metrics, [], start=previous_start, end=previous_end)
+            period_selects.append(
+                f"""select '{period.key}' as period_key, '{period.label}' as period_label,
+                       {period.order} as period_order, date '{start}' as start_date, date '{as_of}' as end_date,
+                       {_metric_columns()},
+                       {", ".join(f'{_typed(m, f"p.{m}")} as "prev_{m}"' for m in KPI_METRICS)}
+                from ({current}) q cross join ({previous}) p"""
+            )
+        if period_selects:
+            con.execute(
+                f"create or replace table {METRICS_SCHEMA}.kpi_periods as "
+                + " union all ".join(period_selects)
+                + " order by period_order"
+            )
+        definitions = layer.metrics()
+        con.execute(
+            f"""create or replace table {METRICS_SCHEMA}.metric_definitions (
+                metric_name varchar primary key, label varchar, description varchar, metric_type varchar)"""
+        )
+        con.executemany(
+            f"insert into {METRICS_SCHEMA}.metric_definitions values (?, ?, ?, ?)",
+            [(m.name, m.label, m.description, m.metric_type) for m in definitions],
+        )
+        con.execute(
+            f"""create or replace table {METRICS_SCHEMA}.report_meta as
+            select cast(? as date) as data_as_of, cast(now() as timestamp) as generated_at,
+                   cast(? as varchar) as run_id""",
+            [as_of, run_id],
+        )
+        counts = {
+            table: con.execute(f"select count(*) from {METRICS_SCHEMA}.{table}").fetchone()[0]  # type: ignore[index]
+            for table in ("daily_kpis", "daily_kpis_by_shop", "kpi_periods", "metric_definitions", "report_meta")
+            if con.execute(
+                "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                [METRICS_SCHEMA, table],
+            ).fetchone()[0]  # type: ignore[index]
+        }
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    logger.info("metric tables written: %s", counts)
+    return counts
+
+
+def export_report_database(con: duckdb.DuckDBPyConnection, target: str) -> dict[str, int]:
+    """Copy every table of schema `metrics` into a standalone DuckDB file for the report (schema main)."""
+    import os
+
+    for suffix in ("", ".wal"):
+        if os.path.exists(target + suffix):
+            os.remove(target + suffix)
+    tables = [
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = ? order by 1", [METRICS_SCHEMA]
+        ).fetchall()
+    ]
+    con.execute(f"attach '{target}' as report_db")
+    try:
+        counts = {}
+        for table in tables:
+            con.execute(f"create table report_db.main.{table} as select * from {METRICS_SCHEMA}.{table}")
+            counts[table] = con.execute(f"select count(*) from report_db.main.{table}").fetchone()[0]  # type: ignore[index]
+    finally:
+        con.execute("detach report_db")
+    return counts

@@ -1,0 +1,1 @@
+"""Transform: the dbt project (models/, seeds/, macros/) as Dagster assets through dagster-dbt."""
