@@ -31,9 +31,7 @@ def raw_asset_key(dataset_name: str) -> dg.AssetKey:
     ],
     can_subset=False,
 )
-def raw_landing_files(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource
-):
+def raw_landing_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource):
     """Load every new Tmall and ERP export of the landing folder into `raw`, quarantining rows that cannot load."""
     landing_dir = Path(landing.path)
     with warehouse.connect() as con:

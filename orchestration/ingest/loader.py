@@ -206,9 +206,7 @@ def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetim
         )
         con.register("_ingest_chunk", table)
         column_list = ", ".join(f'"{c}"' for c in [*raw_columns, *LINEAGE_COLUMNS])
-        con.execute(
-            f"insert into {RAW_SCHEMA}.{dataset.name} ({column_list}) select {column_list} from _ingest_chunk"
-        )
+        con.execute(f"insert into {RAW_SCHEMA}.{dataset.name} ({column_list}) select {column_list} from _ingest_chunk")
         con.unregister("_ingest_chunk")
         for c in raw_columns:
             buffers[c].clear()
@@ -234,9 +232,7 @@ def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetim
                     dict(zip([h.strip() for h in parsed.headers], cells, strict=False)) if cells else row.raw_text,
                     ensure_ascii=False,
                 )
-                quarantined.append(
-                    (dataset.name, plan.relative, row.row_number, reason, record, batch_id, loaded_at)
-                )
+                quarantined.append((dataset.name, plan.relative, row.row_number, reason, record, batch_id, loaded_at))
                 continue
             if "line_number" in dataset.derived_columns:
                 order_id = values["order_id"]
@@ -250,9 +246,7 @@ def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetim
                 flush()
         flush()
         if quarantined:
-            con.executemany(
-                f"insert into {RAW_SCHEMA}.quarantine values (?, ?, ?, ?, ?, ?, ?)", quarantined
-            )
+            con.executemany(f"insert into {RAW_SCHEMA}.quarantine values (?, ?, ?, ?, ?, ?, ?)", quarantined)
         result = FileResult(
             source_file=plan.relative,
             dataset=dataset.name,
@@ -273,7 +267,11 @@ def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetim
         raise
     logger.info(
         "loaded %s as %s: %d rows in, %d loaded, %d quarantined",
-        plan.relative, dataset.name, result.rows_in, result.rows_loaded, result.rows_quarantined,
+        plan.relative,
+        dataset.name,
+        result.rows_in,
+        result.rows_loaded,
+        result.rows_quarantined,
     )
     return result
 
@@ -320,7 +318,10 @@ def ingest_landing(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> IngestR
                 report.files.append(FileResult(plan.relative, plan.dataset.name, "already_loaded"))
             else:
                 result = FileResult(
-                    plan.relative, plan.dataset.name, "duplicate", batch_id=uuid.uuid4().hex,
+                    plan.relative,
+                    plan.dataset.name,
+                    "duplicate",
+                    batch_id=uuid.uuid4().hex,
                     duplicate_of=first_source,
                 )
                 con.begin()

@@ -63,9 +63,7 @@ def data_as_of(con: duckdb.DuckDBPyConnection, layer: SemanticLayer) -> dt.date 
     return row[0] if row else None
 
 
-def write_metric_tables(
-    con: duckdb.DuckDBPyConnection, layer: SemanticLayer, run_id: str
-) -> dict[str, int]:
+def write_metric_tables(con: duckdb.DuckDBPyConnection, layer: SemanticLayer, run_id: str) -> dict[str, int]:
     """(Re)write every metric table in one transaction; returns rows per table."""
     metrics = list(KPI_METRICS)
     daily_sql = layer.sql_for(metrics, [DAY])

@@ -30,7 +30,9 @@ def gx_table_check(suite_name: str, asset_key: dg.AssetKey, table: str) -> dg.As
             severity=dg.AssetCheckSeverity.ERROR,
             description=(
                 f"{len(outcome.failures)} of {outcome.expectations_evaluated} expectations failed on "
-                f"{outcome.row_count} rows" if outcome.failures else None
+                f"{outcome.row_count} rows"
+                if outcome.failures
+                else None
             ),
             metadata={
                 "rows_validated": outcome.row_count,

@@ -33,9 +33,7 @@ class ExpectationFailure:
 
     def describe(self) -> str:
         where = f" on {self.column}" if self.column else ""
-        shown = "; ".join(
-            ", ".join(f"{k}={v}" for k, v in example.items()) for example in self.examples[:MAX_EXAMPLES]
-        )
+        shown = "; ".join(", ".join(f"{k}={v}" for k, v in example.items()) for example in self.examples[:MAX_EXAMPLES])
         return (
             f"[{self.severity}] {self.expectation}{where}: {self.unexpected_count} of {self.element_count} rows "
             f"fail (e.g. {shown})"
@@ -73,9 +71,7 @@ def validate_dataframe(frame: pd.DataFrame, definition: dict[str, Any]) -> Suite
     context.variables.progress_bars = {"globally": False}
     source = context.data_sources.add_pandas("warehouse")
     asset = source.add_dataframe_asset(definition["name"])
-    batch = asset.add_batch_definition_whole_dataframe("whole_table").get_batch(
-        batch_parameters={"dataframe": frame}
-    )
+    batch = asset.add_batch_definition_whole_dataframe("whole_table").get_batch(batch_parameters={"dataframe": frame})
     suite = gx.ExpectationSuite(**definition)
     index_columns = [c for c in LOCATION_COLUMNS if c in frame.columns]
     result = batch.validate(

@@ -25,8 +25,10 @@ class ReportConfig(dg.ConfigurableResource):
     description="The metric tables copied to reports/sources/warehouse/report.duckdb: all the report reads.",
 )
 def report_database(warehouse: WarehouseResource, report: ReportConfig) -> dg.MaterializeResult:
-    target = Settings.from_env().report_database if not report.reports_dir else (
-        Path(report.reports_dir) / "sources" / "warehouse" / "report.duckdb"
+    target = (
+        Settings.from_env().report_database
+        if not report.reports_dir
+        else (Path(report.reports_dir) / "sources" / "warehouse" / "report.duckdb")
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name + ".tmp")

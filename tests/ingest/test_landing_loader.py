@@ -10,15 +10,35 @@ import pytest
 from orchestration.ingest.loader import LandingError, ingest_landing
 
 ORDER_HEADER = [
-    "订单编号", "买家会员名", "买家应付货款", "买家应付邮费", "总金额", "买家实际支付金额", "订单状态",
-    "收货地址 ", "订单创建时间", "订单付款时间 ", "店铺名称", "退款金额",
+    "订单编号",
+    "买家会员名",
+    "买家应付货款",
+    "买家应付邮费",
+    "总金额",
+    "买家实际支付金额",
+    "订单状态",
+    "收货地址 ",
+    "订单创建时间",
+    "订单付款时间 ",
+    "店铺名称",
+    "退款金额",
 ]
 
 
 def order_row(order_id: str, status: str = "交易成功", total: str = "128.00") -> list[str]:
     return [
-        f'="{order_id}"', "tb_buyer_1", total, "0.00", total, total, status,
-        "江苏省 南京市 建邺区 沙洲街道****", "2025-03-14 10:23:45", "2025-03-14 10:25:01", "暖居旗舰店", "无退款申请",
+        f'="{order_id}"',
+        "tb_buyer_1",
+        total,
+        "0.00",
+        total,
+        total,
+        status,
+        "江苏省 南京市 建邺区 沙洲街道****",
+        "2025-03-14 10:23:45",
+        "2025-03-14 10:25:01",
+        "暖居旗舰店",
+        "无退款申请",
     ]
 
 
@@ -42,15 +62,23 @@ def test_gbk_order_report_loads_with_ids_unescaped_and_lineage(tmp_path: Path, c
     report = ingest_landing(con, tmp_path)
 
     assert report.totals("tmall_orders") == {
-        "files_loaded": 1, "files_skipped": 0, "rows_in": 1, "rows_loaded": 1, "rows_quarantined": 0,
+        "files_loaded": 1,
+        "files_skipped": 0,
+        "rows_in": 1,
+        "rows_loaded": 1,
+        "rows_quarantined": 0,
     }
     row = con.execute(
         "select order_id, order_status, receiver_address, paid_at, _source_file, _source_row_number "
         "from raw.tmall_orders"
     ).fetchone()
     assert row == (
-        "5118609024991031607", "交易成功", "江苏省 南京市 建邺区 沙洲街道****", "2025-03-14 10:25:01",
-        "ExportOrderList202503140000.csv", 1,
+        "5118609024991031607",
+        "交易成功",
+        "江苏省 南京市 建邺区 沙洲街道****",
+        "2025-03-14 10:25:01",
+        "ExportOrderList202503140000.csv",
+        1,
     )
 
 
