@@ -175,14 +175,23 @@ def _check_row(dataset: Dataset, values: dict[str, str]) -> str | None:
     return None
 
 
+def new_batch_id(loaded_at: dt.datetime) -> str:
+    """Batch ids sort by load time, so "the latest delivery" is well defined even within one ingest run."""
+    return f"{loaded_at:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:12]}"
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
 def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetime) -> FileResult:
     dataset = plan.dataset
     parsed = read_file(plan.path)
     recognition = recognise(parsed.headers)
     column_map = recognition.column_map
     width = len(parsed.headers)
-    batch_id = uuid.uuid4().hex
-    started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    batch_id = new_batch_id(loaded_at)
+    started_at = _utc_now()
 
     raw_columns = dataset.raw_columns
     buffers: dict[str, list[str | None]] = {c: [] for c in raw_columns}
@@ -293,7 +302,7 @@ def _log(con: duckdb.DuckDBPyConnection, plan: _Plan, result: FileResult, starte
             json.dumps(list(result.ignored_headers), ensure_ascii=False) if result.ignored_headers else None,
             result.duplicate_of,
             started_at,
-            dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            _utc_now(),
         ],
     )
 
@@ -310,8 +319,9 @@ def ingest_landing(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> IngestR
         ).fetchall()
     }
     report = IngestReport(landing_dir=landing_dir)
-    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     for plan in plans:
+        # each file gets its own load time: files load in path order, and exports are named by export time
+        loaded_at = _utc_now()
         first_source = already.get(plan.sha256)
         if first_source is not None:
             if first_source == plan.relative:
@@ -321,7 +331,7 @@ def ingest_landing(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> IngestR
                     plan.relative,
                     plan.dataset.name,
                     "duplicate",
-                    batch_id=uuid.uuid4().hex,
+                    batch_id=new_batch_id(loaded_at),
                     duplicate_of=first_source,
                 )
                 con.begin()

@@ -1,20 +1,37 @@
 """Dagster asset that writes the metric tables from MetricFlow, after the marts have passed their checks."""
 
-from __future__ import annotations
+import json
 
 import dagster as dg
+from dagster_dbt import get_asset_key_for_model
 
 from orchestration.metrics.metricflow import SemanticLayer
 from orchestration.metrics.tables import write_metric_tables
 from orchestration.resources import WarehouseResource
+from orchestration.transform.dbt import DBT_PROJECT, dbt_models
 
-METRIC_SOURCE_MARTS = [dg.AssetKey(["marts", "fct_orders"]), dg.AssetKey(["marts", "metricflow_time_spine"])]
+
+def semantic_model_inputs() -> list[dg.AssetKey]:
+    """The dbt models the semantic layer reads (its semantic models and the time spine), as asset keys."""
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
+    model_ids = {
+        node_id
+        for semantic_model in manifest.get("semantic_models", {}).values()
+        for node_id in semantic_model.get("depends_on", {}).get("nodes", [])
+    }
+    model_ids |= {
+        node_id
+        for node_id, node in manifest.get("nodes", {}).items()
+        if node.get("resource_type") == "model" and node.get("time_spine")
+    }
+    keys = {get_asset_key_for_model([dbt_models], manifest["nodes"][node_id]["name"]) for node_id in model_ids}
+    return sorted(keys, key=lambda key: key.to_user_string())
 
 
 @dg.asset(
     key=["metrics", "metric_tables"],
     group_name="metrics",
-    deps=METRIC_SOURCE_MARTS,
+    deps=semantic_model_inputs(),
     kinds={"duckdb", "metricflow"},
     description="Metric tables for the reports (schema `metrics`), every number from a MetricFlow metric.",
 )

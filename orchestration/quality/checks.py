@@ -1,7 +1,5 @@
 """Dagster asset checks that run the Great Expectations suites. Error severity is blocking."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.ingest.assets import raw_asset_key

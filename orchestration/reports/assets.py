@@ -1,7 +1,5 @@
 """Dagster assets that publish the Evidence report: export the metric tables, then build the static site."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import dagster as dg

@@ -4,8 +4,6 @@ Asset keys follow the warehouse layout: dbt sources are the `raw/<table>` assets
 models are keyed `<layer>/<model>` (staging, intermediate, marts, metrics), seeds `seeds/<seed>`.
 """
 
-from __future__ import annotations
-
 import os
 import subprocess
 import sys
@@ -72,4 +70,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=DBT_PROJECT, profiles_dir=str(PROJECT_ROOT))
+    return DbtCliResource(
+        project_dir=DBT_PROJECT,
+        profiles_dir=str(PROJECT_ROOT),
+        dbt_executable=str(Path(sys.executable).with_name("dbt")),
+    )

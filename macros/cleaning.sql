@@ -1,0 +1,86 @@
+{#-
+    Cleaning helpers for the raw layer, where every column is text as exported.
+    Staging models use these and nothing else to turn text into typed values, so every model
+    applies one rule.
+-#}
+
+{#- Text that exports put in a cell to mean "no value". Compared after trimming. -#}
+{% macro sentinel_values() -%}
+    {{ return(['无退款申请', '订单未关闭', '--', '#NULL!', 'null', 'NULL', 'Null', '']) }}
+{%- endmacro %}
+
+{#-
+    Trimmed text, or null when the cell is empty or holds a sentinel.
+    Trims ASCII white space, the full-width space U+3000 and a stray BOM, which Excel re-saves leave behind.
+-#}
+{% macro clean_text(column) -%}
+    {%- set trimmed -%}trim({{ column }}, ' ' || chr(9) || chr(10) || chr(13) || chr(12288) || chr(65279)){%- endset -%}
+    case
+        when {{ trimmed }} in (
+            {%- for value in sentinel_values() %}'{{ value }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+        ) then null
+        else {{ trimmed }}
+    end
+{%- endmacro %}
+
+{#-
+    Money in yuan as decimal(18, 2). Accepts `1234.5`, `1,234.50`, `¥12.00`; sentinels become null.
+    Anything else fails the model, naming the value: a money cell must never vanish silently.
+-#}
+{% macro to_money(column) -%}
+    cast(
+        replace(replace(replace(replace({{ clean_text(column) }}, ',', ''), '¥', ''), '￥', ''), ' ', '')
+        as decimal(18, 2)
+    )
+{%- endmacro %}
+
+{#- A whole quantity. Accepts `2` and Excel's `2.0`; sentinels become null. -#}
+{% macro to_quantity(column) -%}
+    cast(cast(replace({{ clean_text(column) }}, ',', '') as decimal(18, 4)) as integer)
+{%- endmacro %}
+
+{#-
+    A China-local timestamp (Asia/Shanghai, no zone marker) as `timestamp` without time zone.
+    Accepts the export shape `2025-03-14 10:23:45`, Excel's re-saved shape `2025/3/14 10:23` (seconds lost,
+    no zero padding), ISO `2025-03-14T10:23:45`, and a bare date. Sentinels become null; anything else
+    fails the model, naming the value.
+-#}
+{% macro to_china_timestamp(column) -%}
+    {{ return(adapter.dispatch('to_china_timestamp', 'tmall_analytics')(column)) }}
+{%- endmacro %}
+
+{% macro default__to_china_timestamp(column) -%}
+    strptime(
+        replace(replace({{ clean_text(column) }}, '/', '-'), 'T', ' '),
+        ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d %H:%M', '%Y-%m-%d']
+    )
+{%- endmacro %}
+
+{% macro spark__to_china_timestamp(column) -%}
+    coalesce(
+        to_timestamp(replace(replace({{ clean_text(column) }}, '/', '-'), 'T', ' '), 'y-M-d H:m:s'),
+        to_timestamp(replace(replace({{ clean_text(column) }}, '/', '-'), 'T', ' '), 'y-M-d H:m'),
+        to_timestamp(replace(replace({{ clean_text(column) }}, '/', '-'), 'T', ' '), 'y-M-d')
+    )
+{%- endmacro %}
+
+{#- 是/否 (and true/false, 1/0) as boolean; sentinels become null. -#}
+{% macro to_yes_no_boolean(column) -%}
+    case
+        when {{ clean_text(column) }} in ('是', 'true', 'TRUE', '1', 'Y', 'y') then true
+        when {{ clean_text(column) }} in ('否', 'false', 'FALSE', '0', 'N', 'n') then false
+    end
+{%- endmacro %}
+
+{#- Integer division truncating toward zero, for exact money arithmetic in cents. -#}
+{% macro integer_divide(numerator, denominator) -%}
+    {{ return(adapter.dispatch('integer_divide', 'tmall_analytics')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__integer_divide(numerator, denominator) -%}
+    (({{ numerator }}) // ({{ denominator }}))
+{%- endmacro %}
+
+{% macro spark__integer_divide(numerator, denominator) -%}
+    (({{ numerator }}) div ({{ denominator }}))
+{%- endmacro %}

@@ -1,0 +1,30 @@
+{#-
+    Personal data stays in the raw layer: no table or view in staging, intermediate or marts has a column named
+    like a clear-text personal field of the raw tables. (Staging carries only their salted hashes, `*_hash`,
+    and the customer key; is_sha256_hex tests check those values.)
+-#}
+-- runs after the models it inspects:
+-- depends_on: {{ ref('stg_tmall__orders') }}, {{ ref('stg_tmall__order_items') }}, {{ ref('stg_erp__sales_orders') }}
+-- depends_on: {{ ref('int_order_lines_discounts_allocated') }}, {{ ref('int_order_lines_products_mapped') }}
+-- depends_on: {{ ref('fct_orders') }}, {{ ref('fct_order_lines') }}, {{ ref('dim_customers') }}, {{ ref('dim_products') }}
+
+select
+    table_schema,
+    table_name,
+    column_name
+from information_schema.columns
+where table_catalog = '{{ target.database }}'
+    and table_schema in ('staging', 'intermediate', 'marts')
+    and lower(column_name) in (
+        'buyer_nick',
+        'buyer_alipay_account',
+        'receiver_name',
+        'receiver_phone',
+        'receiver_mobile',
+        'receiver_address',
+        'buyer_message',
+        'order_note',
+        'seller_memo',
+        'invoice_title',
+        'line_note'
+    )
