@@ -10,6 +10,8 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 REPORT_PORT ?= 4173
 
+# Every target runs with the project's virtual environment first on PATH (as if it were activated).
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DAGSTER_DISABLE_TELEMETRY := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false

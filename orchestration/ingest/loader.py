@@ -24,7 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from orchestration.ingest.datasets import DATASETS, LINEAGE_COLUMNS, Dataset, recognise
-from orchestration.ingest.readers import SUPPORTED_SUFFIXES, UnreadableFileError, read_file
+from orchestration.ingest.readers import SUPPORTED_SUFFIXES, UnreadableFileError, read_file, unescape_cell
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +73,7 @@ class IngestReport:
 
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("set enable_progress_bar = false")
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
     for dataset in DATASETS:
         columns = ", ".join(f'"{c}" varchar' for c in dataset.raw_columns)
@@ -159,12 +160,17 @@ def plan_landing(landing_dir: Path) -> list[_Plan]:
     return plans
 
 
-def _check_row(dataset: Dataset, values: dict[str, str]) -> str | None:
-    for column in dataset.key_columns:
-        if not values.get(column):
+def _check_row(
+    dataset: Dataset,
+    cells: list[str],
+    key_positions: list[tuple[str, int]],
+    id_positions: list[tuple[str, int]],
+) -> str | None:
+    for column, position in key_positions:
+        if not unescape_cell(cells[position]):
             return f"missing {dataset.canonical_header(column)} ({column})"
-    for column in dataset.numeric_id_columns:
-        value = values.get(column, "")
+    for column, position in id_positions:
+        value = unescape_cell(cells[position])
         if _SCIENTIFIC_NOTATION.match(value):
             return (
                 f"{dataset.canonical_header(column)} {value!r} was turned into scientific notation by Excel; "
@@ -184,29 +190,47 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+# Applied in DuckDB to every loaded cell: trim, unwrap Excel's `="…"` text escape, empty -> null.
+_CELL_MACRO = """create or replace temp macro _landing_cell(v) as nullif(trim(
+    case when trim(v, ' \t') like '="%"' then substr(trim(v, ' \t'), 3, length(trim(v, ' \t')) - 3)
+         else v end, ' \t'), '')"""
+
+
 def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetime) -> FileResult:
     dataset = plan.dataset
     parsed = read_file(plan.path)
     recognition = recognise(parsed.headers)
-    column_map = recognition.column_map
     width = len(parsed.headers)
     batch_id = new_batch_id(loaded_at)
     started_at = _utc_now()
 
-    raw_columns = dataset.raw_columns
-    buffers: dict[str, list[str | None]] = {c: [] for c in raw_columns}
+    # where each raw column sits in this file (None: the export does not carry it)
+    position_of = {column: position for position, column in recognition.column_map.items()}
+    file_columns = [c for c in dataset.columns if c in position_of]
+    key_positions = [(c, position_of[c]) for c in dataset.key_columns]
+    id_positions = [(c, position_of[c]) for c in dataset.numeric_id_columns]
+    numbers_lines = "line_number" in dataset.derived_columns
+    order_position = position_of.get("order_id")
+
+    good_rows: list[list[str]] = []
     row_numbers: list[int] = []
+    line_numbers: list[str] = []
     quarantined: list[tuple[str, str, int, str, str, str, dt.datetime]] = []
     line_counters: dict[str, int] = {}
     rows_in = rows_loaded = 0
+    column_list = ", ".join(f'"{c}"' for c in [*file_columns, *dataset.derived_columns, *LINEAGE_COLUMNS])
 
     def flush() -> None:
         if not row_numbers:
             return
         count = len(row_numbers)
+        transposed = list(zip(*good_rows, strict=True))
+        arrays = {c: pa.array(transposed[position_of[c]], type=pa.string()) for c in file_columns}
+        if numbers_lines:
+            arrays["line_number"] = pa.array(line_numbers, type=pa.string())
         table = pa.table(
             {
-                **{c: pa.array(buffers[c], type=pa.string()) for c in raw_columns},
+                **arrays,
                 "_source_file": pa.array([plan.relative] * count, type=pa.string()),
                 "_source_row_number": pa.array(row_numbers, type=pa.int64()),
                 "_loaded_at": pa.array([loaded_at] * count, type=pa.timestamp("us")),
@@ -214,13 +238,18 @@ def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetim
             }
         )
         con.register("_ingest_chunk", table)
-        column_list = ", ".join(f'"{c}"' for c in [*raw_columns, *LINEAGE_COLUMNS])
-        con.execute(f"insert into {RAW_SCHEMA}.{dataset.name} ({column_list}) select {column_list} from _ingest_chunk")
+        cleaned = ", ".join(
+            [f'_landing_cell("{c}")' for c in file_columns]
+            + [f'"{c}"' for c in dataset.derived_columns]
+            + list(LINEAGE_COLUMNS)
+        )
+        con.execute(f"insert into {RAW_SCHEMA}.{dataset.name} ({column_list}) select {cleaned} from _ingest_chunk")
         con.unregister("_ingest_chunk")
-        for c in raw_columns:
-            buffers[c].clear()
+        good_rows.clear()
         row_numbers.clear()
+        line_numbers.clear()
 
+    con.execute(_CELL_MACRO)
     con.begin()
     try:
         for row in parsed.rows:
@@ -228,14 +257,12 @@ def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetim
             reason = row.problem
             cells = row.cells
             if reason is None and len(cells) != width:
-                if len(cells) > width and not any(c for c in cells[width:]):
+                if len(cells) > width and not "".join(cells[width:]).strip():
                     cells = cells[:width]  # trailing empty fields (a trailing comma) are harmless
                 else:
                     reason = f"expected {width} fields as in the header, found {len(cells)}"
-            values: dict[str, str] = {}
             if reason is None:
-                values = {column: cells[position] for position, column in column_map.items()}
-                reason = _check_row(dataset, values)
+                reason = _check_row(dataset, cells, key_positions, id_positions)
             if reason is not None:
                 record = json.dumps(
                     dict(zip([h.strip() for h in parsed.headers], cells, strict=False)) if cells else row.raw_text,
@@ -243,12 +270,11 @@ def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetim
                 )
                 quarantined.append((dataset.name, plan.relative, row.row_number, reason, record, batch_id, loaded_at))
                 continue
-            if "line_number" in dataset.derived_columns:
-                order_id = values["order_id"]
+            if numbers_lines and order_position is not None:
+                order_id = unescape_cell(cells[order_position])
                 line_counters[order_id] = line_counters.get(order_id, 0) + 1
-                values["line_number"] = str(line_counters[order_id])
-            for column in raw_columns:
-                buffers[column].append(values.get(column) or None)  # empty cells and absent columns are null
+                line_numbers.append(str(line_counters[order_id]))
+            good_rows.append(cells)
             row_numbers.append(row.row_number)
             rows_loaded += 1
             if len(row_numbers) >= _INSERT_CHUNK_ROWS:

@@ -28,7 +28,8 @@ class ParsedRow:
     row_number: int
     """1-based data row number in the file (the header is row 0)."""
     cells: list[str]
-    raw_text: str
+    """The cells as written in the file (Excel escapes and white space included: see `unescape_cell`)."""
+    raw_text: str = ""
     problem: str | None = None
     """Set when the row could not be decoded; the row then goes to quarantine."""
 
@@ -77,10 +78,11 @@ def read_csv(path: Path) -> ParsedFile:
         raise UnreadableFileError(f"the header row is not valid CSV: {exc}") from exc
     if any(_UNDECODABLE.search(h) for h in headers):
         raise UnreadableFileError(f"the header row has bytes that are not valid {encoding}")
-    return ParsedFile(encoding=encoding, headers=headers, rows=_csv_rows(reader, encoding))
+    has_bad_bytes = _UNDECODABLE.search(text) is not None
+    return ParsedFile(encoding=encoding, headers=headers, rows=_csv_rows(reader, encoding, has_bad_bytes))
 
 
-def _csv_rows(reader: csv.reader, encoding: str) -> Iterator[ParsedRow]:  # type: ignore[valid-type]
+def _csv_rows(reader: csv.reader, encoding: str, has_bad_bytes: bool) -> Iterator[ParsedRow]:  # type: ignore[valid-type]
     row_number = 0
     while True:
         try:
@@ -91,15 +93,16 @@ def _csv_rows(reader: csv.reader, encoding: str) -> Iterator[ParsedRow]:  # type
             row_number += 1
             yield ParsedRow(row_number, [], "", problem=f"not valid CSV: {exc}")
             continue
-        if not cells or all(not c.strip() for c in cells):
-            continue  # blank lines are not rows
+        if not "".join(cells).strip():
+            continue  # blank lines (also `,,,,` lines left by Excel) are not rows
         row_number += 1
-        raw_text = ",".join(cells)
-        if _UNDECODABLE.search(raw_text):
-            raw_text = raw_text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
-            yield ParsedRow(row_number, [], raw_text, problem=f"bytes that are not valid {encoding}")
-            continue
-        yield ParsedRow(row_number, [unescape_cell(c) for c in cells], raw_text)
+        if has_bad_bytes:
+            raw_text = ",".join(cells)
+            if _UNDECODABLE.search(raw_text):
+                shown = raw_text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+                yield ParsedRow(row_number, [], shown, problem=f"bytes that are not valid {encoding}")
+                continue
+        yield ParsedRow(row_number, cells)
 
 
 def _xlsx_cell_text(value: object) -> str:
@@ -135,7 +138,7 @@ def read_xlsx(path: Path) -> ParsedFile:
             if all(not c.strip() for c in cells):
                 continue
             row_number += 1
-            yield ParsedRow(row_number, [unescape_cell(c) for c in cells], ",".join(cells))
+            yield ParsedRow(row_number, cells)
         workbook.close()
 
     return ParsedFile(encoding="xlsx", headers=headers, rows=data_rows())
