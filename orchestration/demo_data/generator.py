@@ -1,0 +1,374 @@
+"""Write a complete landing folder: Tmall seller-center exports per shop and month, ERP extracts per month and week.
+
+Streaming: the period is walked month by month and day by day; a day's orders are generated in chunks of at most
+CHUNK_ORDERS and written straight to the open files. Only the buyer and SKU pools, the open files and a few weeks of
+pending stock events are held in memory, so the scale is limited by disk and time, not by memory.
+
+The output is deterministic: the same configuration gives byte-identical files. Nothing depends on the wall clock;
+every random draw comes from a stream keyed by the seed and the position (day, shop, chunk) it is used for.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time as _time
+from collections import Counter
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from . import formats as f
+from .buyers import POOL_PER_ORDER, BuyerPool
+from .catalog import CATEGORIES, Catalog
+from .config import DemoConfig, FileSummary, GenerationSummary
+from .geo import PROVINCES
+from .inventory import SNAPSHOT_SECOND, Inventory
+from .trade import CHUNK_ORDERS, LINE_COUNT_P, LINE_COUNTS, P_UNPAID, QTY, QTY_P, generate_chunk
+from .trade_calendar import daily_order_counts, day_profile, hourly_cdf
+
+logger = logging.getLogger(__name__)
+
+EPOCH = date(1970, 1, 1)
+MARGIN_DAYS = 90  # per-day tables reach this far past the period (shipping after the last order day)
+
+SHOP_NAMES = ("栖木官方旗舰店", "栖木家居旗舰店", "栖木服饰专营店", "栖木食品旗舰店", "栖木户外旗舰店", "栖木生活馆")
+SHOP_SHARE_DECAY = 0.7  # shop k gets a share proportional to 1 / (k + 1) ** decay
+
+_TID_MULT, _TID_ADD, _TID_RANGE = 862_933_555_777_941_757, 3_037_000_493, 5 * 10**18
+_PAY_MULT, _PAY_ADD = 6_129_847_362_917_253, 4_821_766_310_553
+_WAYBILL_MULT, _WAYBILL_ADD = 48_271_117, 1_013_904_223
+
+
+class Context:
+    """Everything a chunk of orders needs: pools, calendars, id sequences and the open files."""
+
+    def __init__(self, root: Path, config: DemoConfig) -> None:
+        self.root = root
+        self.config = config
+        seed = config.seed
+        self.day0 = (config.start - EPOCH).days
+        self.day0_ts = self.day0 * 86400
+        self.range_end_ts = self.day0_ts + config.days * 86400
+        self.as_of_ts = int((config.as_of - datetime(1970, 1, 1)).total_seconds())
+        self._day_strings: dict[int, str] = {}
+        self._clock = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
+
+        # calendars
+        span = config.days + MARGIN_DAYS
+        profiles = [day_profile(config.start + timedelta(days=d)) for d in range(span)]
+        self.promo = [p.promo for p in profiles]
+        self.gift = [p.gift_season for p in profiles]
+        self.backlog = np.array([p.backlog_days for p in profiles], dtype=np.int64)
+        self.closed = np.array([p.warehouse_closed for p in profiles], dtype=bool)
+        reopen = np.arange(span, dtype=np.int64)
+        for d in range(span - 2, -1, -1):
+            if self.closed[d]:
+                reopen[d] = reopen[d + 1]
+        self.reopen = reopen
+        normal_cdf, rush_cdf = hourly_cdf(False), hourly_cdf(True)
+        self.hourly_cdf = [rush_cdf if p.midnight_rush else normal_cdf for p in profiles]
+        festival = np.array(
+            [
+                (d.month, d.day) >= (6, 1) and (d.month, d.day) <= (6, 18) or (11, 1) <= (d.month, d.day) <= (11, 11)
+                for d in (config.start + timedelta(days=k) for k in range(span + 22))
+            ]
+        )
+        self.peak_ahead = np.array([festival[d : d + 22].any() for d in range(span)])
+        self.day_of_year = [(config.start + timedelta(days=d)).timetuple().tm_yday for d in range(span)]
+
+        # shops
+        rng = np.random.default_rng([seed, 2])
+        self.shop_names = [
+            SHOP_NAMES[k] if k < len(SHOP_NAMES) else f"栖木生活馆{k - len(SHOP_NAMES) + 2}号店"
+            for k in range(config.shops)
+        ]
+        shop_ids: list[str] = []
+        while len(shop_ids) < config.shops:
+            candidate = str(int(rng.integers(100_000_000, 1_000_000_000)))
+            if candidate not in shop_ids:
+                shop_ids.append(candidate)
+        self.shop_ids = shop_ids
+        self.shop_folders = [f"shop{k + 1:02d}_{self.shop_ids[k]}" for k in range(config.shops)]
+        share = 1.0 / (np.arange(config.shops) + 1.0) ** SHOP_SHARE_DECAY
+        self.shop_share = share / share.sum()
+
+        # pools
+        self.catalog = Catalog(np.random.default_rng([seed, 1]), config.skus, config.shops, config.days, config.start)
+        self.sku_price = self.catalog.price.tolist()
+        self.pool = BuyerPool(seed, max(16, int(config.orders * POOL_PER_ORDER)))
+        self.buyer_order_counts = np.zeros(self.pool.size, dtype=np.uint8)  # nobody orders 256 times
+        courier_w = np.array([c[3] for c in f.COURIERS])
+        self.courier_cdf = np.cumsum(courier_w / courier_w.sum())
+        self.courier_cdf[-1] = 1.0
+        self._sku_cdf_cache: dict[tuple[int, int], np.ndarray] = {}
+
+        # stock
+        self.inventory = Inventory(
+            self.catalog,
+            f.WAREHOUSES,
+            self._expected_daily_units(),
+            self.day0,
+            config.days,
+            np.random.default_rng([seed, 9]),
+            seed,
+            self.peak_ahead,
+            self.format_ts,
+        )
+
+        # id sequences (each starts somewhere the seed decides, so ids do not begin at a round number)
+        start = np.random.default_rng([seed, 6]).integers(10**9, 10**12, size=2).tolist()
+        self._id_offset = int(start[0])
+        self.next_order_seq = 0
+        self._erp_id = 10_000_000
+        self._outbound_id = 50_000_000
+        self._waybill_seq = int(start[1])
+
+        # files
+        self.months = _months(config.start, config.days)
+        self.tmall_order_sinks: list[f.CsvSink] = []
+        self.tmall_item_sinks: list[f.CsvSink] = []
+        self.erp_order_sink: f.CsvSink | None = None
+        self._outbound_sinks: dict[tuple[int, int], f.CsvSink] = {}
+        self.files: list[FileSummary] = []
+        self.stats: Counter = Counter()
+        self.status_counts: Counter = Counter()
+
+    # -- formatting and ids --------------------------------------------------------------------------------
+    def format_ts(self, ts: int) -> str:
+        """Epoch seconds (China local time, no zone) -> `yyyy-MM-dd HH:mm:ss`."""
+        d, s = divmod(ts, 86400)
+        day = self._day_strings.get(d)
+        if day is None:
+            day = self._day_strings[d] = (EPOCH + timedelta(days=d)).isoformat() + " "
+        return day + self._clock[s]
+
+    def order_id(self, seq: int) -> str:
+        """19-digit Tmall order id, unique per sequence number (an affine bijection, so it looks random)."""
+        return str(10**18 + ((seq + self._id_offset) * _TID_MULT + _TID_ADD) % _TID_RANGE)
+
+    def payment_no(self, seq: int, paid_ts: int) -> str:
+        """28-digit Alipay trade number: payment date, channel code, 16 unique digits."""
+        day = self.format_ts(paid_ts)[:10].replace("-", "")
+        return f"{day}2200{((seq + self._id_offset) * _PAY_MULT + _PAY_ADD) % 10**16:016d}"
+
+    def next_waybill(self, courier: int) -> str:
+        _, prefix, digits, _ = f.COURIERS[courier]
+        n = self._waybill_seq
+        self._waybill_seq += 1
+        return f"{prefix}{(n * _WAYBILL_MULT + _WAYBILL_ADD) % 10**digits:0{digits}d}"
+
+    def next_erp_id(self) -> int:
+        self._erp_id += 1
+        return self._erp_id
+
+    def next_outbound_id(self) -> int:
+        self._outbound_id += 1
+        return self._outbound_id
+
+    # -- popularity ----------------------------------------------------------------------------------------
+    def sku_cdf(self, shop: int, day: int) -> np.ndarray:
+        key = (shop, day)
+        cdf = self._sku_cdf_cache.get(key)
+        if cdf is None:
+            if len(self._sku_cdf_cache) > 4 * self.config.shops:
+                self._sku_cdf_cache.clear()
+            cdf = self._sku_cdf_cache[key] = self.catalog.day_cdf(shop, day, self.day_of_year[day], self.gift[day])
+        return cdf
+
+    def _expected_daily_units(self) -> np.ndarray:
+        """Expected units shipped per day per SKU and warehouse, to size the opening stock."""
+        cfg = self.config
+        lines_per_order = float((LINE_COUNTS * LINE_COUNT_P).sum())
+        qty = float((QTY * QTY_P).sum()) + (self.catalog.qty_boost - 1.0)
+        share = (self.shop_share[:, None] * self.catalog.shop_weights).sum(axis=0)
+        units = cfg.orders / cfg.days * (1 - P_UNPAID) * lines_per_order * share * qty
+        south = sum(p.weight for p in PROVINCES if p.south) / sum(p.weight for p in PROVINCES)
+        return np.stack([units * (1 - south), units * south], axis=1)
+
+    # -- files ---------------------------------------------------------------------------------------------
+    def _sink(self, relative: str, dataset: str, header: tuple[str, ...], tmall: bool) -> f.CsvSink:
+        if tmall:
+            return f.CsvSink(self.root, relative, dataset, header, f.TMALL_ENCODING, bom=False)
+        return f.CsvSink(self.root, relative, dataset, header, f.ERP_ENCODING, bom=True)
+
+    def _close(self, sink: f.CsvSink) -> None:
+        size = sink.close()
+        self.files.append(FileSummary(sink.relative, sink.dataset, sink.rows, size))
+
+    def open_month(self, month_no: int) -> None:
+        year, month = self.months[month_no]
+        # the merchant downloaded every monthly report on the morning of the extract, one after another
+        self.tmall_order_sinks, self.tmall_item_sinks = [], []
+        for shop in range(self.config.shops):
+            minutes = 1 + 2 * (shop * len(self.months) + month_no)
+            stamp = (self.config.as_of + timedelta(minutes=minutes)).strftime("%Y%m%d%H%M")
+            folder = f"tmall/{self.shop_folders[shop]}"
+            self.tmall_order_sinks.append(
+                self._sink(
+                    f"{folder}/ExportOrderList{stamp}.csv", f.DATASET_TMALL_ORDERS, f.TMALL_ORDER_HEADER, tmall=True
+                )
+            )
+            self.tmall_item_sinks.append(
+                self._sink(
+                    f"{folder}/ExportOrderDetailList{stamp}.csv", f.DATASET_TMALL_ITEMS, f.TMALL_ITEM_HEADER, tmall=True
+                )
+            )
+        self.erp_order_sink = self._sink(
+            f"erp/订单_{year:04d}{month:02d}.csv", f.DATASET_ERP_ORDERS, f.ERP_ORDER_HEADER, tmall=False
+        )
+
+    def close_month(self, month_no: int) -> None:
+        for sink in (*self.tmall_order_sinks, *self.tmall_item_sinks):
+            self._close(sink)
+        assert self.erp_order_sink is not None
+        self._close(self.erp_order_sink)
+        self.erp_order_sink = None
+        # no later order can ship in this month any more
+        key = self.months[month_no]
+        sink = self._outbound_sinks.pop(key, None) or self._open_outbound(key)
+        self._close(sink)
+
+    def _open_outbound(self, key: tuple[int, int]) -> f.CsvSink:
+        year, month = key
+        return self._sink(
+            f"erp/销售出库_{year:04d}{month:02d}.csv", f.DATASET_ERP_SHIPMENTS, f.ERP_SHIPMENT_HEADER, tmall=False
+        )
+
+    def outbound_sink(self, ts: int) -> f.CsvSink:
+        d = EPOCH + timedelta(days=ts // 86400)
+        key = (d.year, d.month)
+        sink = self._outbound_sinks.get(key)
+        if sink is None:
+            if key not in self.months:
+                raise AssertionError(f"outbound at {self.format_ts(ts)} falls outside the period")
+            sink = self._outbound_sinks[key] = self._open_outbound(key)
+        return sink
+
+    def write_sku_master(self) -> None:
+        stamp = self.config.as_of.strftime("%Y%m%d")
+        sink = self._sink(f"erp/商品资料_{stamp}.csv", f.DATASET_ERP_SKUS, f.ERP_SKU_HEADER, tmall=False)
+        rng = np.random.default_rng([self.config.seed, 4])
+        for sku in self.catalog.skus:
+            modified = self.day0_ts + sku.modified_day * 86400 + int(rng.integers(9 * 3600, 19 * 3600))
+            sink.add(
+                f"{sku.sku_id},{sku.style_id},{sku.sku_name},{sku.erp_properties},{CATEGORIES[sku.category].name},"
+                f"{f.money(sku.cost_cents)},{f.money(sku.price_cents)},{'是' if sku.enabled else '否'},"
+                f"{self.format_ts(modified)}"
+            )
+        self._close(sink)
+
+    def write_snapshot(self, day: int) -> None:
+        config = self.config
+        d = config.start + timedelta(days=day)
+        is_monday = d.weekday() == 0
+        no_monday = (
+            config.days < 7
+            and day == config.days - 1
+            and not any((config.start + timedelta(days=k)).weekday() == 0 for k in range(config.days))
+        )
+        at = self.day0_ts + day * 86400 + SNAPSHOT_SECOND if is_monday or no_monday else None
+        snapshot = self.inventory.advance_day(day, at)
+        if snapshot is not None:
+            sink = self._sink(
+                f"erp/库存_{snapshot.day.strftime('%Y%m%d')}.csv",
+                f.DATASET_ERP_INVENTORY,
+                f.ERP_INVENTORY_HEADER,
+                tmall=False,
+            )
+            for row in snapshot.rows:
+                sink.add(row)
+            self._close(sink)
+
+
+def _months(start: date, days: int) -> list[tuple[int, int]]:
+    end = start + timedelta(days=days - 1)
+    months = []
+    y, m = start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        months.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months
+
+
+def generate(out_dir: Path, config: DemoConfig | None = None, *, overwrite: bool = False) -> GenerationSummary:
+    """Generate the demo landing files into `out_dir` and return what was written.
+
+    `out_dir` must be missing or hold no files, unless `overwrite` is set (then files with the same names are
+    replaced and other files are left alone). The files are written to a sibling temporary folder first and moved
+    into place at the end, so a failed run leaves no partial data set behind.
+    """
+    config = config or DemoConfig()
+    out_dir = Path(out_dir)
+    if out_dir.exists() and any(p.is_file() for p in out_dir.rglob("*")) and not overwrite:
+        raise FileExistsError(f"{out_dir} already holds files; refusing to mix demo data into it")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    started = _time.monotonic()
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    try:
+        ctx = _generate_into(work, config)
+        _move_into_place(work, out_dir)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    files = sorted(ctx.files, key=lambda x: x.path)
+    counts = ctx.buyer_order_counts
+    buyers = int(np.count_nonzero(counts))
+    repeat = int(np.count_nonzero(counts >= 2))
+    stats = dict(sorted(ctx.stats.items()))
+    stats.update(
+        {
+            "orders": config.orders,
+            "orders_by_status": dict(sorted(ctx.status_counts.items())),
+            "buyers": buyers,
+            "repeat_buyers": repeat,
+            "orders_by_repeat_buyers": int(counts[counts >= 2].sum(dtype=np.int64)),
+            "max_orders_per_buyer": int(counts.max()) if counts.size else 0,
+            "skus": ctx.catalog.n,
+        }
+    )
+    summary = GenerationSummary(str(out_dir), config, config.as_of.isoformat(sep=" "), files, stats)
+    logger.info(
+        "demo data written to %s in %.1f s: %s",
+        out_dir,
+        _time.monotonic() - started,
+        ", ".join(f"{k} {v:,} rows" for k, v in summary.datasets.items()),
+    )
+    return summary
+
+
+def _generate_into(root: Path, config: DemoConfig) -> Context:
+    ctx = Context(root, config)
+    ctx.write_sku_master()
+    per_day = daily_order_counts(config.orders, config.start, config.days, np.random.default_rng([config.seed, 3]))
+    split_rng = np.random.default_rng([config.seed, 5])
+    per_day_shop = np.stack([split_rng.multinomial(int(n), ctx.shop_share) for n in per_day.tolist()])
+    day = 0
+    for month_no, (year, month) in enumerate(ctx.months):
+        ctx.open_month(month_no)
+        month_orders = 0
+        while day < config.days and (config.start + timedelta(days=day)).month == month:
+            for shop in range(config.shops):
+                n = int(per_day_shop[day, shop])
+                for sub, offset in enumerate(range(0, n, CHUNK_ORDERS)):
+                    generate_chunk(ctx, day, shop, sub, min(CHUNK_ORDERS, n - offset))
+                month_orders += n
+            ctx.write_snapshot(day)
+            day += 1
+        ctx.close_month(month_no)
+        logger.info("demo data: %04d-%02d done, %s orders", year, month, f"{month_orders:,}")
+    return ctx
+
+
+def _move_into_place(work: Path, out_dir: Path) -> None:
+    if not out_dir.exists():
+        os.replace(work, out_dir)
+        work.mkdir()  # the caller removes it
+        return
+    for path in sorted(work.rglob("*")):
+        if path.is_file():
+            target = out_dir / path.relative_to(work)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)

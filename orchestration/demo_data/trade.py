@@ -1,0 +1,862 @@
+"""Orders of one shop on one day: their life cycle as of the extract time, and every row they put in the files.
+
+A chunk of orders is generated with numpy draws from its own random stream (keyed by seed, day, shop and chunk
+number, so the output does not depend on anything else), then walked in creation order to produce the Tmall order
+and item rows, the ERP order and outbound rows, and the stock events for the inventory simulation.
+
+Money is integer cents throughout and obeys, per order:
+    买家应付货款 = Σ 价格 × 购买数量 − order discount          (discount ≥ 0)
+    总金额 = 买家应付货款 + 买家应付邮费
+    退款金额 ≤ 总金额
+    买家实际支付金额 = 总金额 − 退款金额 for paid orders, 0.00 for unpaid ones.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import formats as f
+from .buyers import BuyerBatch
+from .catalog import Sku
+from .geo import PROVINCES
+
+if TYPE_CHECKING:
+    from .generator import Context
+
+CHUNK_ORDERS = 20_000
+
+P_UNPAID = 0.03
+P_NO_CREATE_PAY = 0.04  # share of unpaid orders that never got an Alipay trade
+P_BUYER_CANCEL = 0.3  # share of unpaid orders cancelled by the buyer (the rest time out after 24 h)
+UNPAID_TIMEOUT = 24 * 3600
+# refund kinds (cumulative thresholds on one draw, for paid orders)
+FULL_BEFORE_SHIP, FULL_AFTER_SHIP, PARTIAL, REQUEST_WITHDRAWN, NO_REFUND_KIND = range(5)
+REFUND_THRESHOLDS = (0.025, 0.040, 0.075, 0.082)
+P_MISSING_CODE = 0.02
+P_WRONG_CODE = 0.02
+P_MERGE = 0.006
+P_SPLIT = 0.012  # of paid orders with two or more lines
+P_MISSING_IN_ERP = 0.004
+P_OUTBOUND_NEXT_DAY = 0.12
+P_SIGNED_SHOWN = 0.35
+P_AUTO_CONFIRM = 0.45
+AUTO_CONFIRM = 10 * 86400
+
+LINE_COUNTS = np.array([1, 2, 3, 4, 5])
+LINE_COUNT_P = np.array([0.70, 0.20, 0.065, 0.025, 0.01])
+QTY = np.array([1, 2, 3, 4, 5])
+QTY_P = np.array([0.82, 0.12, 0.03, 0.02, 0.01])
+
+BUYER_MESSAGES = (
+    "请尽快发货，谢谢",
+    "送人的，不要放发票",
+    "麻烦包装好一点",
+    "周末不在家，请工作日送达",
+    "发顺丰可以吗？补运费",
+    "颜色要和图片一样哦",
+    "老顾客了，多送点小样",
+    "请检查一下再发货",
+    "不要放价格单,是送礼的",
+    "放快递柜就行",
+)
+SELLER_MEMOS = (
+    "已核实地址",
+    "赠品已加",
+    "客户要求延迟发货",
+    "老客户，优先发货",
+    "换色已确认",
+    "补发配件",
+    "已电话联系,改发顺丰",
+    "VIP客户",
+    "开具电子发票",
+)
+ORDER_NOTES = ("预售", "礼品包装", "发票：个人", "加急")
+
+_PROVINCE_SOUTH = [p.south for p in PROVINCES]
+_PROVINCE_REMOTE = [p.remote for p in PROVINCES]
+_PROVINCE_OFFICIAL = [p.official for p in PROVINCES]
+
+
+class _Order:
+    __slots__ = (
+        "i",
+        "seq",
+        "tid",
+        "c",
+        "p",
+        "paid",
+        "buyer",
+        "lines",
+        "goods_list",
+        "discount",
+        "goods",
+        "post",
+        "total",
+        "s",
+        "o",
+        "next_day",
+        "courier",
+        "waybill",
+        "wh",
+        "partner",
+        "merged",
+        "split",
+        "missing",
+        "bad_code",
+        "ref_kind",
+        "refund_amount",
+        "refund_line",
+        "audit",
+        "will_pay",
+    )
+
+
+class _Draws:
+    """Per-order random draws used while walking the orders (plain lists, indexed by position in the chunk)."""
+
+    __slots__ = (
+        "transit_days",
+        "transit_extra",
+        "auto_confirm",
+        "confirm_delay",
+        "signed_shown",
+        "r_frac",
+        "r_quick",
+        "r_days",
+        "r_withdrawn",
+        "u_unpaid_kind",
+        "cancel_delay",
+        "close_reason",
+        "u_text",
+        "text_pick",
+        "split_gap",
+    )
+
+    def __init__(self, **values: list) -> None:
+        for name, value in values.items():
+            setattr(self, name, value)
+
+
+def _pick(rng: np.random.Generator, values: np.ndarray, p: np.ndarray, n: int) -> np.ndarray:
+    cdf = np.cumsum(p)
+    cdf[-1] = 1.0
+    return values[np.searchsorted(cdf, rng.random(n), side="right")]
+
+
+def generate_chunk(ctx: Context, day: int, shop: int, sub: int, n: int) -> None:
+    """Generate n orders of `shop` created on day offset `day`; write their rows and stock events."""
+    rng = np.random.default_rng([ctx.config.seed, 7, day, shop, sub])
+    cfg = ctx
+    as_of = cfg.as_of_ts
+    day_start = cfg.day0_ts + day * 86400
+    day_end = day_start + 86400
+
+    # --- creation times, buyers, and buyers who come back minutes later (merged in the ERP) ---------------
+    hours = np.searchsorted(cfg.hourly_cdf[day], rng.random(n), side="right")
+    c = np.sort(day_start + hours * 3600 + rng.integers(0, 3600, size=n))
+    buyers = cfg.pool.sample(rng, n)
+    partner = np.full(n, -1, dtype=np.int64)
+    merge_draw = rng.random(n) < P_MERGE
+    merge_gap = rng.integers(60, 900, size=n)
+    for i in np.flatnonzero(merge_draw).tolist():
+        j = i + 1
+        if j < n and partner[i] < 0 and partner[j] < 0:
+            partner[i], partner[j] = j, i
+            buyers[j] = buyers[i]
+            c[j] = min(int(c[i] + merge_gap[i]), day_end - 1)
+    order = np.argsort(c, kind="stable")
+    if not np.array_equal(order, np.arange(n)):
+        inverse = np.empty(n, dtype=np.int64)
+        inverse[order] = np.arange(n)
+        c, buyers = c[order], buyers[order]
+        partner = partner[order]
+        partner = np.where(partner >= 0, inverse[np.maximum(partner, 0)], -1)
+
+    # --- item lines ---------------------------------------------------------------------------------------
+    n_lines = _pick(rng, LINE_COUNTS, LINE_COUNT_P, n)
+    total_lines = int(n_lines.sum())
+    starts = np.concatenate([[0], np.cumsum(n_lines)[:-1]]).tolist()
+    sku_cdf = cfg.sku_cdf(shop, day)
+    line_sku = np.minimum(np.searchsorted(sku_cdf, rng.random(total_lines), side="right"), cfg.catalog.n - 1)
+    boost = cfg.catalog.qty_boost[line_sku]
+    line_qty = _pick(rng, QTY, QTY_P, total_lines) + (rng.random(total_lines) < (boost - 1.0) * 0.5) * rng.integers(
+        1, 4, size=total_lines
+    )
+    code_draw = rng.random(total_lines)
+
+    # --- payment and shipping times (vectorised) ----------------------------------------------------------
+    u_outcome = rng.random(n)
+    pay_delay = np.clip(rng.lognormal(np.log(45.0), 1.3, size=n), 3, 7200).astype(np.int64)
+    late = rng.random(n) < 0.04
+    pay_delay = np.where(late, rng.integers(3600, 20 * 3600, size=n), pay_delay)
+    p = c + pay_delay
+    p_rel = (p - cfg.day0_ts) // 86400
+    p_sec = (p - cfg.day0_ts) % 86400
+    same_day = p_sec < 15 * 3600 + 1800
+    s_day = np.where(same_day, p_rel, p_rel + 1)
+    s_sec = np.where(same_day, rng.integers(16 * 3600, 21 * 3600, size=n), rng.integers(10 * 3600, 20 * 3600, size=n))
+    s_day = s_day + rng.integers(0, cfg.backlog[p_rel] + 1)
+    s_day = s_day + (rng.random(n) < 0.05) * rng.integers(1, 4, size=n)
+    closed = cfg.closed[s_day]
+    s_day = np.where(closed, cfg.reopen[s_day] + rng.integers(0, 3, size=n), s_day)
+    s = np.maximum(cfg.day0_ts + s_day * 86400 + s_sec, p + 1800)
+    next_day = (rng.random(n) < P_OUTBOUND_NEXT_DAY) & ~cfg.closed[s_day + 1]
+    o = np.where(
+        next_day,
+        cfg.day0_ts + (s_day + 1) * 86400 + rng.integers(8 * 3600, 12 * 3600, size=n),
+        np.maximum(s - rng.integers(60, 2400, size=n), p + 600),
+    )
+    audit = rng.integers(600, 3 * 3600, size=n)
+    transit_days = rng.integers(1, 4, size=n)
+    transit_extra = rng.integers(2 * 3600, 10 * 3600, size=n)
+    auto_confirm = rng.random(n) < P_AUTO_CONFIRM
+    confirm_delay = np.clip(rng.lognormal(np.log(20 * 3600), 1.0, size=n), 600, 9 * 86400).astype(np.int64)
+    signed_shown = rng.random(n) < P_SIGNED_SHOWN
+    u_refund = rng.random(n)
+    r_frac = rng.uniform(0.1, 0.9, size=n)
+    r_quick = np.clip(rng.lognormal(np.log(5400.0), 1.0, size=n), 120, 4 * 86400).astype(np.int64)
+    r_days = rng.integers(86400, 6 * 86400, size=n)
+    r_withdrawn = rng.integers(3600, 48 * 3600, size=n)
+    u_unpaid_kind = rng.random(n)
+    cancel_delay = rng.integers(60, 6 * 3600, size=n)
+    close_reason = rng.integers(0, len(f.CLOSE_REASONS_UNPAID), size=n)
+    u_coupon = rng.random(n)
+    u_adjust = rng.random(n)
+    adjust_amount = rng.integers(1, 21, size=n) * 100
+    u_post = rng.random(n)
+    protect = rng.uniform(0.05, 0.2, size=n)
+    refund_pick = rng.random(n)
+    courier = np.searchsorted(cfg.courier_cdf, rng.random(n), side="right")
+    u_text = rng.random((n, 4))
+    text_pick = rng.integers(0, 1 << 30, size=(n, 3))
+    u_erp = rng.random((n, 2))
+    split_gap = rng.integers(1, 4, size=n) * 86400 + rng.integers(10 * 3600, 18 * 3600, size=n)  # from midnight
+
+    buyer_info = cfg.pool.attributes(buyers)
+
+    # to Python for the walk
+    c_l, p_l, s_l, o_l = c.tolist(), p.tolist(), s.tolist(), o.tolist()
+    line_sku_l, line_qty_l, code_l = line_sku.tolist(), line_qty.tolist(), code_draw.tolist()
+    n_lines_l = n_lines.tolist()
+    u_outcome_l, u_refund_l = u_outcome.tolist(), u_refund.tolist()
+    partner_l = partner.tolist()
+    buyers_l = buyers.tolist()
+    courier_l = courier.tolist()
+    next_day_l = next_day.tolist()
+    u_coupon_l, u_adjust_l, adjust_l, u_post_l = (
+        u_coupon.tolist(),
+        u_adjust.tolist(),
+        adjust_amount.tolist(),
+        u_post.tolist(),
+    )
+    protect_l, refund_pick_l = protect.tolist(), refund_pick.tolist()
+    audit_l = audit.tolist()
+    u_erp_l = u_erp.tolist()
+    promo = cfg.promo[day]
+    price = cfg.sku_price
+    catalog_skus = cfg.catalog.skus
+
+    # --- pass 1: lines, money, base times -----------------------------------------------------------------
+    orders: list[_Order] = []
+    for i in range(n):
+        rec = _Order()
+        rec.i = i
+        seq = cfg.next_order_seq
+        cfg.next_order_seq += 1
+        rec.seq = seq
+        rec.tid = cfg.order_id(seq)
+        rec.c = c_l[i]
+        rec.buyer = buyers_l[i]
+        # lines: one row per distinct SKU (a repeated SKU adds to the quantity)
+        lines: list[list[int]] = []  # [sku, qty, code_state]  code_state: 0 ok, 1 missing, 2 wrong
+        seen: dict[int, list[int]] = {}
+        start = starts[i]
+        for j in range(start, start + n_lines_l[i]):
+            sku = line_sku_l[j]
+            if sku in seen:
+                seen[sku][1] += line_qty_l[j]
+                continue
+            u = code_l[j]
+            line = [sku, line_qty_l[j], 1 if u < P_MISSING_CODE else 2 if u < P_MISSING_CODE + P_WRONG_CODE else 0]
+            seen[sku] = line
+            lines.append(line)
+        rec.lines = lines
+        rec.bad_code = any(line[2] for line in lines)
+        goods_list = 0
+        for line in lines:
+            goods_list += price[line[0]] * line[1]
+        # order-level discount: festival 满减 (每满300减50), shop coupons, a seller's manual price change
+        discount = 0
+        if promo and u_coupon_l[i] < 0.85:
+            discount += goods_list // 30_000 * 5_000
+        if u_coupon_l[i] < (0.35 if promo else 0.25) or (promo and u_coupon_l[i] >= 0.85 and u_coupon_l[i] < 0.95):
+            if goods_list >= 19_900:
+                discount += 2_000
+            elif goods_list >= 9_900:
+                discount += 1_000
+            elif goods_list >= 4_900:
+                discount += 500
+        if u_adjust_l[i] < 0.02:
+            discount += adjust_l[i]
+        discount = min(discount, goods_list // 2)
+        goods = goods_list - discount
+        province = buyer_info.province[i]
+        post = 0
+        if goods < 4_900 and u_post_l[i] < 0.6:
+            post = 800
+        if _PROVINCE_REMOTE[province] and u_post_l[i] < 0.7:
+            post += 1_000
+        rec.goods_list, rec.discount, rec.goods, rec.post, rec.total = goods_list, discount, goods, post, goods + post
+        rec.p = p_l[i]
+        rec.will_pay = u_outcome_l[i] >= P_UNPAID
+        rec.paid = rec.will_pay and rec.p <= as_of
+        rec.wh = 1 if _PROVINCE_SOUTH[province] else 0
+        rec.s, rec.o, rec.next_day = s_l[i], o_l[i], next_day_l[i]
+        rec.courier = courier_l[i]
+        rec.waybill = ""
+        rec.audit = audit_l[i]
+        rec.partner = partner_l[i]
+        rec.merged = False
+        rec.missing = u_erp_l[i][0] < P_MISSING_IN_ERP
+        rec.split = rec.paid and len(lines) >= 2 and u_erp_l[i][1] < P_SPLIT
+        u = u_refund_l[i]
+        kind = NO_REFUND_KIND
+        for k, threshold in enumerate(REFUND_THRESHOLDS):
+            if u < threshold:
+                kind = k
+                break
+        rec.ref_kind = kind
+        # partial refund: one line (its share after the discount), one unit, or a price-protection amount
+        rec.refund_amount = 0
+        rec.refund_line = -1
+        if kind == PARTIAL:
+            if len(lines) >= 2:
+                k = int(refund_pick_l[i] * len(lines))
+                line = lines[k]
+                amount = (price[line[0]] * line[1] * goods + goods_list // 2) // goods_list
+                rec.refund_line = k
+            elif lines[0][1] >= 2:
+                amount = (price[lines[0][0]] * goods + goods_list // 2) // goods_list
+            else:
+                amount = max(100, int(goods * protect_l[i]) // 100 * 100)
+            if 0 < amount < rec.total:
+                rec.refund_amount = amount
+            else:
+                rec.ref_kind = NO_REFUND_KIND
+                rec.refund_line = -1
+        orders.append(rec)
+
+    # --- merged orders: both paid and going out together, no SKU in common --------------------------------
+    for rec in orders:
+        j = rec.partner
+        if j <= rec.i:
+            continue
+        other = orders[j]
+        ok = (
+            rec.paid
+            and other.paid
+            and not rec.missing
+            and not other.missing
+            and not rec.split
+            and not other.split
+            and rec.ref_kind != FULL_BEFORE_SHIP
+            and other.ref_kind != FULL_BEFORE_SHIP
+            and not {line[0] for line in rec.lines} & {line[0] for line in other.lines}
+        )
+        if not ok:
+            rec.partner = other.partner = -1
+            continue
+        rec.merged = other.merged = True
+        lead = rec if rec.s >= other.s else other  # the one shipping later sets the pace
+        # the parcel leaves once both are paid
+        o_shared = max(lead.o, max(rec.p, other.p) + 600)
+        s_shared = max(lead.s, o_shared + 60) if not lead.next_day else lead.s
+        for r in (rec, other):
+            r.s, r.o, r.next_day = s_shared, o_shared, lead.next_day
+        other.courier = rec.courier
+    for rec in orders:
+        if not rec.merged:
+            rec.partner = -1
+
+    draws = _Draws(
+        transit_days=transit_days.tolist(),
+        transit_extra=transit_extra.tolist(),
+        auto_confirm=auto_confirm.tolist(),
+        confirm_delay=confirm_delay.tolist(),
+        signed_shown=signed_shown.tolist(),
+        r_frac=r_frac.tolist(),
+        r_quick=r_quick.tolist(),
+        r_days=r_days.tolist(),
+        r_withdrawn=r_withdrawn.tolist(),
+        u_unpaid_kind=u_unpaid_kind.tolist(),
+        cancel_delay=cancel_delay.tolist(),
+        close_reason=close_reason.tolist(),
+        u_text=u_text.tolist(),
+        text_pick=text_pick.tolist(),
+        split_gap=split_gap.tolist(),
+    )
+    _emit(ctx, shop, orders, buyer_info, draws, catalog_skus)
+
+
+def _emit(  # noqa: C901 - one walk over the order life cycle, kept in one place
+    ctx: Context, shop: int, orders: list[_Order], buyer_info: BuyerBatch, draws: _Draws, skus: list[Sku]
+) -> None:
+    cfg = ctx
+    transit_days = draws.transit_days
+    transit_extra = draws.transit_extra
+    auto_confirm = draws.auto_confirm
+    confirm_delay = draws.confirm_delay
+    signed_shown = draws.signed_shown
+    r_frac = draws.r_frac
+    r_quick = draws.r_quick
+    r_days = draws.r_days
+    r_withdrawn = draws.r_withdrawn
+    u_unpaid_kind = draws.u_unpaid_kind
+    cancel_delay = draws.cancel_delay
+    close_reason = draws.close_reason
+    u_text = draws.u_text
+    text_pick = draws.text_pick
+    split_gap = draws.split_gap
+    as_of = cfg.as_of_ts
+    range_end = cfg.range_end_ts
+    fmt = cfg.format_ts
+    money = f.money
+    shop_name, shop_id = cfg.shop_names[shop], cfg.shop_ids[shop]
+    tmall_orders, tmall_items = cfg.tmall_order_sinks[shop], cfg.tmall_item_sinks[shop]
+    erp_orders = cfg.erp_order_sink
+    stats = cfg.stats
+    price = cfg.sku_price
+    events = _Events()
+    ev_t, ev_cell, ev_on, ev_lock = events.t, events.cell, events.on_hand, events.locked
+    n_wh = len(f.WAREHOUSES)
+    buyer_counts = cfg.buyer_order_counts
+
+    # per-order results the ERP part needs for merged partners
+    state: dict[int, tuple] = {}
+
+    for rec in orders:
+        i = rec.i
+        lines = rec.lines
+        total = rec.total
+        status_line = None
+        refund_str = f.NO_REFUND
+        close = f.NOT_CLOSED
+        paid_at = shipped_at = confirmed_at = ""
+        payno = ""
+        paid_amount = 0
+        refund = 0
+        shipped = False  # Tmall shows a shipment
+        ship_ok = False  # the goods leave the warehouse (no refund before shipping)
+        r_done = None
+        k_time = None
+        erp_cancel_at = None
+        close_at = None
+        if not rec.paid and rec.will_pay:
+            status = f.WAIT_BUYER_PAY  # pays after the extract was taken
+        elif not rec.paid:
+            if u_unpaid_kind[i] < P_NO_CREATE_PAY:
+                close_at = rec.c + 300 + cancel_delay[i] // 12
+                closed_status = f.TRADE_NO_CREATE_PAY
+            else:
+                by_buyer = u_unpaid_kind[i] < P_NO_CREATE_PAY + P_BUYER_CANCEL
+                close_at = rec.c + (cancel_delay[i] if by_buyer else UNPAID_TIMEOUT)
+                closed_status = f.TRADE_CLOSED_BY_TAOBAO
+            if close_at <= as_of:
+                status = closed_status
+                close = f.CLOSE_REASONS_UNPAID[close_reason[i]]
+            else:
+                status = f.WAIT_BUYER_PAY
+                close_at = None
+        else:
+            p = rec.p
+            paid_at = fmt(p)
+            payno = cfg.payment_no(rec.seq, p)
+            kind = rec.ref_kind
+            s = rec.s
+            if kind == FULL_BEFORE_SHIP:
+                # buyers who change their mind mostly do so within hours of paying
+                r = p + min(int((s - p) * r_frac[i]), r_quick[i])
+                if r <= as_of:
+                    status = f.TRADE_CLOSED
+                    refund = total
+                    close = f.CLOSE_REFUND
+                    r_done = r
+                    erp_cancel_at = r
+                else:
+                    status = f.WAIT_SELLER_SEND
+            else:
+                ship_ok = True
+                g = s + transit_days[i] * 86400 + transit_extra[i]
+                if _PROVINCE_REMOTE[buyer_info.province[i]]:
+                    g += 2 * 86400
+                if auto_confirm[i]:
+                    k_time = s + AUTO_CONFIRM + confirm_delay[i] % 3600
+                else:
+                    k_time = min(g + confirm_delay[i], s + AUTO_CONFIRM)
+                if kind == FULL_AFTER_SHIP:
+                    r = min(g + r_days[i], s + AUTO_CONFIRM - 3600)
+                    k_time = None
+                    if r <= as_of:
+                        r_done = r
+                        refund = total
+                elif kind == PARTIAL:
+                    r = g + (k_time - g) // 2
+                    if r <= as_of:
+                        r_done = r
+                        refund = rec.refund_amount
+                elif kind == REQUEST_WITHDRAWN:
+                    r = p + r_withdrawn[i]
+                    if r <= as_of:
+                        r_done = r
+                if kind == FULL_AFTER_SHIP and r_done is not None:
+                    status = f.TRADE_CLOSED
+                    close = f.CLOSE_REFUND
+                elif k_time is not None and k_time <= as_of:
+                    status = f.TRADE_FINISHED
+                    confirmed_at = fmt(k_time)
+                elif g <= as_of and signed_shown[i]:
+                    status = f.BUYER_SIGNED
+                elif s <= as_of:
+                    status = f.WAIT_BUYER_CONFIRM
+                else:
+                    status = f.WAIT_SELLER_SEND
+                if s <= as_of:
+                    shipped = True
+                    shipped_at = fmt(s)
+                if r_done is not None:
+                    if kind == PARTIAL and rec.refund_line >= 0:
+                        status_line = rec.refund_line
+            if r_done is not None:
+                refund_str = money(refund)
+            paid_amount = total - refund
+
+        if rec.merged and rec.partner < i:
+            rec.waybill = orders[rec.partner].waybill  # shipped in one parcel with the first order
+        elif rec.paid:
+            rec.waybill = cfg.next_waybill(rec.courier)
+        courier_name = f.COURIERS[rec.courier][0]
+        cfg.status_counts[status] += 1
+
+        # --- Tmall rows -----------------------------------------------------------------------------------
+        tid_cell = f.excel_id(rec.tid)
+        titles = []
+        qty_total = 0
+        for k, line in enumerate(lines):
+            sku = skus[line[0]]
+            if line[2] == 1:
+                code, outer = "", ""
+            elif line[2] == 2:
+                code, outer = sku.wrong_code, sku.style_id
+            else:
+                code, outer = sku.sku_id, sku.style_id
+            qty_total += line[1]
+            if sku.title not in titles:
+                titles.append(sku.title)
+            line_status = f.TRADE_CLOSED if k == status_line else status
+            tmall_items.add(
+                f"{tid_cell},{sku.title},{money(price[line[0]])},{line[1]},{outer},{sku.properties},,,"
+                f"{line_status},{code}"
+            )
+        ut = u_text[i]
+        tp = text_pick[i]
+        message = f.quote(BUYER_MESSAGES[tp[0] % len(BUYER_MESSAGES)]) if ut[0] < 0.08 else ""
+        memo = f.quote(SELLER_MEMOS[tp[1] % len(SELLER_MEMOS)]) if ut[1] < 0.05 and rec.paid else ""
+        note = ORDER_NOTES[tp[2] % len(ORDER_NOTES)] if ut[2] < 0.02 else ""
+        mobile_order = "手机订单" if ut[3] < 0.86 else ""
+        points = paid_amount // 2000 if status == f.TRADE_FINISHED else 0
+        tmall_orders.add(
+            ",".join(
+                (
+                    tid_cell,
+                    buyer_info.nick[i],
+                    buyer_info.alipay[i],
+                    f.excel_id(payno) if payno else "",
+                    money(rec.goods),
+                    money(rec.post),
+                    "0",
+                    money(total),
+                    str(points),
+                    money(paid_amount),
+                    "0",
+                    status,
+                    message,
+                    buyer_info.name[i],
+                    buyer_info.address[i],
+                    "EMS" if courier_name == "EMS" else "快递",
+                    buyer_info.phone[i],
+                    buyer_info.mobile[i],
+                    fmt(rec.c),
+                    paid_at,
+                    "，".join(titles),
+                    str(len(lines)),
+                    rec.waybill if shipped else "",
+                    courier_name if shipped else "",
+                    note,
+                    str(qty_total),
+                    shop_id,
+                    shop_name,
+                    close,
+                    refund_str,
+                    shipped_at,
+                    confirmed_at,
+                    mobile_order,
+                    memo,
+                )
+            )
+        )
+        buyer_counts[rec.buyer] += 1
+        if refund:
+            stats["refunded_orders"] += 1
+            stats["refunded_in_full" if refund == total else "refunded_in_part"] += 1
+        for line in lines:
+            stats["lines_missing_code" if line[2] == 1 else "lines_wrong_code" if line[2] == 2 else "lines_ok"] += 1
+
+        # --- ERP ------------------------------------------------------------------------------------------
+        if rec.missing:
+            stats["orders_missing_in_erp"] += 1
+            continue
+        top = f.TMALL_STATUS_TO_TOP[status]
+        name, mobile = buyer_info.name[i], buyer_info.mobile[i]
+        province, city = _PROVINCE_OFFICIAL[buyer_info.province[i]], buyer_info.city[i]
+        if not rec.paid:
+            erp_status = "待付款" if status == f.WAIT_BUYER_PAY else "已取消"
+            modified = max(t for t in (rec.c, close_at) if t is not None)
+            erp_id = cfg.next_erp_id()
+            erp_orders.add(
+                f"{erp_id},{rec.tid},{shop_name},{fmt(rec.c)},,,{fmt(modified)},{erp_status},{top},{money(total)},"
+                f"0.00,{money(rec.post)},{money(rec.discount)},,,,{name},{mobile},{province},{city}"
+            )
+            continue
+
+        wh = f.WAREHOUSES[rec.wh]
+        doc = rec.p + rec.audit  # the ERP audits the order and creates the outbound document
+        audited = doc <= as_of and doc < range_end
+        # the ERP locks the stock as soon as the order is paid
+        for line in lines:
+            ev_t.append(rec.p)
+            ev_cell.append(line[0] * n_wh + rec.wh)
+            ev_on.append(0)
+            ev_lock.append(line[1])
+
+        if erp_cancel_at is not None:
+            # refunded before shipping: the ERP cancels the order; an outbound already created is voided
+            erp_id = cfg.next_erp_id()
+            for line in lines:
+                ev_t.append(erp_cancel_at)
+                ev_cell.append(line[0] * n_wh + rec.wh)
+                ev_on.append(0)
+                ev_lock.append(-line[1])
+            erp_orders.add(
+                f"{erp_id},{rec.tid},{shop_name},{fmt(rec.c)},{paid_at},,{fmt(erp_cancel_at)},已取消,{top},"
+                f"{money(total)},{money(total)},{money(rec.post)},{money(rec.discount)},,,{wh if audited else ''},"
+                f"{name},{mobile},{province},{city}"
+            )
+            if audited and doc < erp_cancel_at:
+                io = cfg.next_outbound_id()
+                sink = cfg.outbound_sink(doc)
+                for line in lines:
+                    sku = skus[line[0]]
+                    sink.add(
+                        f"{io},{erp_id},{rec.tid},,已作废,{wh},{rec.waybill},{courier_name},{sku.sku_id},"
+                        f"{line[1]},{money(price[line[0]])}"
+                    )
+                stats["outbounds_voided"] += 1
+            continue
+
+        o = rec.o if ship_ok else None
+        modified_candidates = [rec.c, rec.p]
+        if r_done is not None:
+            modified_candidates.append(r_done)
+        if k_time is not None and k_time <= as_of:
+            modified_candidates.append(k_time)
+
+        if rec.merged and rec.partner > i:
+            state[i] = (rec, status, top, paid_at, modified_candidates)
+            continue
+
+        if rec.merged:
+            # the first order absorbs the second: one ERP order carrying both Tmall ids, one outbound
+            first, first_status, first_top, first_paid_at, first_mod = state.pop(rec.partner)
+            erp_id = cfg.next_erp_id()
+            merged_id = cfg.next_erp_id()
+            all_lines = first.lines + lines
+            tids = [first.tid] * len(first.lines) + [rec.tid] * len(lines)
+            erp_status, ship_cell, waybill, courier_cell, wh_cell = _shipment_rows(
+                cfg,
+                erp_id,
+                all_lines,
+                o,
+                first.waybill,
+                tids,
+                courier_name,
+                rec.wh,
+                rec.bad_code or first.bad_code,
+                audited,
+                doc,
+                events,
+            )
+            mods = first_mod + modified_candidates
+            if ship_cell:
+                mods.append(o)
+            modified = fmt(max(t for t in mods if t <= as_of))
+            payable = first.total + total
+            erp_orders.add(
+                f'{erp_id},"{first.tid},{rec.tid}",{shop_name},{fmt(first.c)},{first_paid_at},{ship_cell},'
+                f"{modified},{erp_status},{first_top},{money(payable)},{money(payable)},{money(first.post + rec.post)},"
+                f"{money(first.discount + rec.discount)},{waybill},{courier_cell},{wh_cell},{name},{mobile},"
+                f"{province},{city}"
+            )
+            erp_orders.add(
+                f"{merged_id},{rec.tid},{shop_name},{fmt(rec.c)},{paid_at},,{fmt(max(rec.c, rec.p))},被合并,{top},"
+                f"{money(total)},{money(total)},{money(rec.post)},{money(rec.discount)},,,{wh_cell},{name},{mobile},"
+                f"{province},{city}"
+            )
+            stats["erp_merged_orders"] += 1
+            continue
+
+        if rec.split and ship_ok:
+            # one Tmall order, two shipments: the parent is marked split, each child ships its own lines
+            parent_id = cfg.next_erp_id()
+            half = (len(lines) + 1) // 2
+            parts = [lines[:half], lines[half:]]
+            out_times = [o, o - o % 86400 + split_gap[i]]  # the rest follows a few days later
+            waybills = [rec.waybill, cfg.next_waybill(rec.courier)]
+            child_rows = []
+            disc_left = rec.discount
+            for part_no, part in enumerate(parts):
+                part_list = sum(price[line[0]] * line[1] for line in part)
+                part_disc = rec.discount * part_list // rec.goods_list if part_no == 0 else disc_left
+                disc_left -= part_disc
+                part_post = rec.post if part_no == 0 else 0
+                part_total = part_list - part_disc + part_post
+                child_id = cfg.next_erp_id()
+                erp_status, ship_cell, waybill, courier_cell, wh_cell = _shipment_rows(
+                    cfg,
+                    child_id,
+                    part,
+                    out_times[part_no],
+                    waybills[part_no],
+                    [rec.tid] * len(part),
+                    courier_name,
+                    rec.wh,
+                    rec.bad_code,
+                    audited,
+                    doc,
+                    events,
+                )
+                mods = list(modified_candidates)
+                if ship_cell:
+                    mods.append(out_times[part_no])
+                modified = fmt(max(t for t in mods if t <= as_of))
+                child_rows.append(
+                    f"{child_id},{rec.tid},{shop_name},{fmt(rec.c)},{paid_at},{ship_cell},{modified},{erp_status},"
+                    f"{top},{money(part_total)},{money(part_total)},{money(part_post)},{money(part_disc)},{waybill},"
+                    f"{courier_cell},{wh_cell},{name},{mobile},{province},{city}"
+                )
+            erp_orders.add(
+                f"{parent_id},{rec.tid},{shop_name},{fmt(rec.c)},{paid_at},,{fmt(max(rec.c, rec.p))},被拆分,{top},"
+                f"{money(total)},{money(total)},{money(rec.post)},{money(rec.discount)},,,{wh},{name},{mobile},"
+                f"{province},{city}"
+            )
+            for row in child_rows:
+                erp_orders.add(row)
+            stats["erp_split_orders"] += 1
+            continue
+
+        erp_id = cfg.next_erp_id()
+        erp_status, ship_cell, waybill, courier_cell, wh_cell = _shipment_rows(
+            cfg,
+            erp_id,
+            lines,
+            o,
+            rec.waybill,
+            [rec.tid] * len(lines),
+            courier_name,
+            rec.wh,
+            rec.bad_code,
+            audited,
+            doc,
+            events,
+        )
+        if ship_cell:
+            modified_candidates.append(o)
+            if rec.next_day:
+                stats["outbound_day_after_tmall_shipping"] += 1
+        modified = fmt(max(t for t in modified_candidates if t <= as_of))
+        erp_orders.add(
+            f"{erp_id},{rec.tid},{shop_name},{fmt(rec.c)},{paid_at},{ship_cell},{modified},{erp_status},{top},"
+            f"{money(total)},{money(total)},{money(rec.post)},{money(rec.discount)},{waybill},{courier_cell},"
+            f"{wh_cell},{name},{mobile},{province},{city}"
+        )
+
+    if ev_t:
+        t = np.array(ev_t, dtype=np.int64)
+        keep = t <= as_of
+        on = np.array(ev_on, dtype=np.int64)[keep]
+        cfg.inventory.add_events(
+            t[keep], np.array(ev_cell, dtype=np.int64)[keep], on, np.array(ev_lock, dtype=np.int64)[keep], -on
+        )
+
+
+class _Events:
+    """Stock events of a chunk, as parallel lists (time, cell = sku * warehouses + warehouse, deltas)."""
+
+    __slots__ = ("t", "cell", "on_hand", "locked")
+
+    def __init__(self) -> None:
+        self.t: list[int] = []
+        self.cell: list[int] = []
+        self.on_hand: list[int] = []
+        self.locked: list[int] = []
+
+
+def _shipment_rows(
+    cfg: Context,
+    erp_id: int,
+    ship_lines: list[list[int]],
+    out_time: int | None,
+    waybill: str,
+    line_tids: list[str],
+    courier_name: str,
+    wh_index: int,
+    bad_code: bool,
+    audited: bool,
+    doc: int,
+    events: _Events,
+) -> tuple[str, str, str, str, str]:
+    """Outbound rows (and stock events) of one ERP order.
+
+    Returns the ERP status and the 发货日期, 快递单号, 快递公司 and 发货仓 cells of the order row.
+    """
+    skus, price, money, wh = cfg.catalog.skus, cfg.sku_price, f.money, f.WAREHOUSES[wh_index]
+    n_wh = len(f.WAREHOUSES)
+    if out_time is not None and out_time <= cfg.as_of_ts:
+        io = cfg.next_outbound_id()
+        sink = cfg.outbound_sink(out_time)
+        stamp = cfg.format_ts(out_time)
+        for line, line_tid in zip(ship_lines, line_tids, strict=True):
+            sku = skus[line[0]]
+            sink.add(
+                f"{io},{erp_id},{line_tid},{stamp},已出库,{wh},{waybill},{courier_name},{sku.sku_id},"
+                f"{line[1]},{money(price[line[0]])}"
+            )
+            events.t.append(out_time)
+            events.cell.append(line[0] * n_wh + wh_index)
+            events.on_hand.append(-line[1])
+            events.locked.append(-line[1])
+        return "已发货", stamp, waybill, courier_name, wh
+    if bad_code:  # a line whose 商家编码 the ERP cannot match holds the order until someone fixes it
+        return "异常", "", "", "", wh if audited else ""
+    if not audited:
+        return "已付款待审核", "", "", "", ""
+    io = cfg.next_outbound_id()
+    sink = cfg.outbound_sink(doc)
+    for line, line_tid in zip(ship_lines, line_tids, strict=True):
+        sku = skus[line[0]]
+        sink.add(
+            f"{io},{erp_id},{line_tid},,待出库,{wh},{waybill},{courier_name},{sku.sku_id},"
+            f"{line[1]},{money(price[line[0]])}"
+        )
+    return "发货中", "", waybill, courier_name, wh

@@ -1,0 +1,74 @@
+"""A small demo data set generated once per session, and readers that parse its files the way a careful ingest would."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from orchestration.demo_data import DemoConfig, GenerationSummary, generate
+
+SMALL = DemoConfig(orders=2_000)
+
+
+@dataclass
+class Table:
+    header: list[str]  # trimmed
+    rows: list[dict[str, str]]
+
+
+def read_csv(path: Path, encoding: str) -> Table:
+    """Parse a CSV strictly: the whole file must decode, `="…"` cells are unwrapped, headers are trimmed."""
+    text = path.read_bytes().decode(encoding)
+    text = text.removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(reader)]
+    rows = []
+    for record in reader:
+        assert len(record) == len(header), f"{path.name}: {len(record)} fields, header has {len(header)}"
+        rows.append({h: unwrap(v) for h, v in zip(header, record, strict=True)})
+    return Table(header, rows)
+
+
+def unwrap(value: str) -> str:
+    if value.startswith('="') and value.endswith('"'):
+        return value[2:-1]
+    return value
+
+
+@dataclass
+class DemoSet:
+    root: Path
+    summary: GenerationSummary
+    orders: list[dict[str, str]]
+    items: list[dict[str, str]]
+    skus: list[dict[str, str]]
+    erp_orders: list[dict[str, str]]
+    shipments: list[dict[str, str]]
+    inventory: dict[str, list[dict[str, str]]]  # file name -> rows
+
+
+def _rows(root: Path, summary: GenerationSummary, dataset: str, encoding: str) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for f in summary.files_of(dataset):
+        rows.extend(read_csv(root / f.path, encoding).rows)
+    return rows
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoSet:
+    root = tmp_path_factory.mktemp("demo") / "landing"
+    summary = generate(root, SMALL)
+    return DemoSet(
+        root=root,
+        summary=summary,
+        orders=_rows(root, summary, "tmall_orders", "gbk"),
+        items=_rows(root, summary, "tmall_order_items", "gbk"),
+        skus=_rows(root, summary, "erp_skus", "utf-8"),
+        erp_orders=_rows(root, summary, "erp_sales_orders", "utf-8"),
+        shipments=_rows(root, summary, "erp_shipments", "utf-8"),
+        inventory={Path(f.path).name: read_csv(root / f.path, "utf-8").rows for f in summary.files_of("erp_inventory")},
+    )
