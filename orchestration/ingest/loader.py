@@ -24,7 +24,13 @@ import duckdb
 import pyarrow as pa
 
 from orchestration.ingest.datasets import DATASETS, LINEAGE_COLUMNS, Dataset, recognise
-from orchestration.ingest.readers import SUPPORTED_SUFFIXES, UnreadableFileError, read_file, unescape_cell
+from orchestration.ingest.readers import (
+    SUPPORTED_SUFFIXES,
+    UnreadableFileError,
+    read_file,
+    read_headers,
+    unescape_cell,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -144,11 +150,11 @@ def plan_landing(landing_dir: Path) -> list[_Plan]:
     for path in landing_files(landing_dir):
         relative = path.relative_to(landing_dir).as_posix()
         try:
-            parsed = read_file(path)
+            headers = read_headers(path)
         except UnreadableFileError as exc:
             problems.append(f"{relative}: {exc}")
             continue
-        recognition = recognise(parsed.headers)
+        recognition = recognise(headers)
         if recognition.dataset is None:
             problems.append(f"{relative}: {recognition.explanation}")
             continue
@@ -345,6 +351,20 @@ def ingest_landing(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> IngestR
         ).fetchall()
     }
     report = IngestReport(landing_dir=landing_dir)
+    # Each file commits to the write-ahead log (durable, so a killed load loses nothing committed); checkpointing
+    # once at the end instead of after every few files avoids rewriting half-full row groups again and again.
+    con.execute("set checkpoint_threshold = '4GB'")
+    try:
+        _load_plans(con, plans, already, report)
+    finally:
+        con.execute("reset checkpoint_threshold")
+    con.execute("checkpoint")
+    return report
+
+
+def _load_plans(
+    con: duckdb.DuckDBPyConnection, plans: list[_Plan], already: dict[str, str], report: IngestReport
+) -> None:
     for plan in plans:
         # each file gets its own load time: files load in path order, and exports are named by export time
         loaded_at = _utc_now()
@@ -369,7 +389,6 @@ def ingest_landing(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> IngestR
         result = load_file(con, plan, loaded_at)
         already[plan.sha256] = plan.relative
         report.files.append(result)
-    return report
 
 
 def raw_row_counts(con: duckdb.DuckDBPyConnection, datasets: Iterable[Dataset] = DATASETS) -> dict[str, int]:

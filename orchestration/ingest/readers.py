@@ -153,7 +153,26 @@ def read_file(path: Path) -> ParsedFile:
     raise UnreadableFileError(f"unsupported file type {suffix!r} (expected one of {', '.join(SUPPORTED_SUFFIXES)})")
 
 
-def read_headers(path: Path) -> tuple[str, list[str]]:
-    """Encoding and header row only, for recognising the format before loading."""
-    parsed = read_file(path)
-    return parsed.encoding, parsed.headers
+HEADER_PROBE_BYTES = 1 << 16
+
+
+def read_headers(path: Path) -> list[str]:
+    """The header row only, for recognising the format before loading (reads the head of a CSV, not all of it)."""
+    if path.suffix.lower() != ".csv":
+        return read_file(path).headers
+    with path.open("rb") as handle:
+        head = handle.read(HEADER_PROBE_BYTES)
+    if not head.strip():
+        raise UnreadableFileError("the file is empty")
+    first_line_end = head.find(b"\n")
+    if first_line_end < 0 and len(head) == HEADER_PROBE_BYTES:
+        return read_file(path).headers  # a header longer than the probe: read it all
+    header_bytes = head if first_line_end < 0 else head[:first_line_end]
+    encoding = detect_encoding(header_bytes)
+    text = header_bytes.decode(encoding, errors="surrogateescape")
+    if _UNDECODABLE.search(text):
+        raise UnreadableFileError(f"the header row has bytes that are not valid {encoding}")
+    try:
+        return next(csv.reader([text.rstrip("\r")]))
+    except (StopIteration, csv.Error) as exc:
+        raise UnreadableFileError(f"the header row is not valid CSV: {exc}") from exc
