@@ -90,9 +90,7 @@ def describe_failures(result) -> list[str]:  # type: ignore[no-untyped-def]
     failures: list[str] = []
     for event in result.all_events:
         if event.is_step_failure:
-            error = event.step_failure_data.error
-            message = error.message.strip() if error else "unknown error"
-            failures.append(f"step {event.step_key} failed: {message}")
+            failures.append(f"step {event.step_key} failed: {_root_cause(event.step_failure_data.error)}")
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             if not evaluation.passed:
@@ -105,6 +103,15 @@ def describe_failures(result) -> list[str]:  # type: ignore[no-untyped-def]
         elif event.event_type_value == "STEP_SKIPPED":
             failures.append(f"step {event.step_key} was not run because an upstream step or blocking check failed")
     return failures
+
+
+def _root_cause(error) -> str:  # type: ignore[no-untyped-def]
+    """The innermost error message: Dagster wraps the real exception in its own step error."""
+    if error is None:
+        return "unknown error"
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
 
 
 def summary(settings: Settings) -> str:

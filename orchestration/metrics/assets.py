@@ -36,7 +36,6 @@ def semantic_model_inputs() -> list[dg.AssetKey]:
     description="Metric tables for the reports (schema `metrics`), every number from a MetricFlow metric.",
 )
 def metric_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    layer = SemanticLayer()
-    with warehouse.connect() as con:
+    with SemanticLayer() as layer, warehouse.connect() as con:
         counts = write_metric_tables(con, layer, run_id=context.run_id)
     return dg.MaterializeResult(metadata={f"rows_{table}": dg.MetadataValue.int(n) for table, n in counts.items()})

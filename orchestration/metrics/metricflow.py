@@ -33,6 +33,28 @@ class SemanticLayer:
         self.project_dir = project_dir
         self.profiles_dir = profiles_dir
 
+    def __enter__(self) -> SemanticLayer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the warehouse connection MetricFlow's dbt adapter holds open in this process.
+
+        DuckDB refuses a read-only connection to a file this process already has open read-write, so later steps
+        of an in-process run (the report export) need it gone.
+        """
+        if "_configuration" not in self.__dict__:
+            return
+        try:
+            from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+        except ImportError:  # another adapter: nothing DuckDB-specific to release
+            pass
+        else:
+            DuckDBConnectionManager.close_all_connections()
+        del self.__dict__["_configuration"]
+
     @cached_property
     def _configuration(self):  # type: ignore[no-untyped-def]
         os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -144,25 +145,27 @@ def write_metric_tables(con: duckdb.DuckDBPyConnection, layer: SemanticLayer, ru
     return counts
 
 
-def export_report_database(con: duckdb.DuckDBPyConnection, target: str) -> dict[str, int]:
-    """Copy every table of schema `metrics` into a standalone DuckDB file for the report (schema main)."""
-    import os
+def export_report_database(warehouse_path: Path, target: Path) -> dict[str, int]:
+    """Copy every table of schema `metrics` into a new standalone DuckDB file for the report (schema main).
 
-    for suffix in ("", ".wal"):
-        if os.path.exists(target + suffix):
-            os.remove(target + suffix)
-    tables = [
-        row[0]
-        for row in con.execute(
-            "select table_name from information_schema.tables where table_schema = ? order by 1", [METRICS_SCHEMA]
-        ).fetchall()
-    ]
-    con.execute(f"attach '{target}' as report_db")
-    try:
-        counts = {}
+    The warehouse is attached read-only: the report file can only ever hold what the metric tables hold.
+    """
+    for stale in (target, target.with_name(target.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    counts: dict[str, int] = {}
+    with duckdb.connect(str(target)) as con:
+        escaped = str(warehouse_path).replace("'", "''")
+        con.execute(f"attach '{escaped}' as warehouse (read_only)")
+        tables = [
+            row[0]
+            for row in con.execute(
+                "select table_name from duckdb_tables() where database_name = 'warehouse' and schema_name = ? "
+                "order by 1",
+                [METRICS_SCHEMA],
+            ).fetchall()
+        ]
         for table in tables:
-            con.execute(f"create table report_db.main.{table} as select * from {METRICS_SCHEMA}.{table}")
-            counts[table] = con.execute(f"select count(*) from report_db.main.{table}").fetchone()[0]  # type: ignore[index]
-    finally:
-        con.execute("detach report_db")
+            con.execute(f"create table main.{table} as select * from warehouse.{METRICS_SCHEMA}.{table}")
+            counts[table] = con.execute(f"select count(*) from main.{table}").fetchone()[0]  # type: ignore[index]
+        con.execute("detach warehouse")
     return counts

@@ -6,13 +6,16 @@ import dagster as dg
 
 from orchestration.metrics.tables import export_report_database
 from orchestration.resources import WarehouseResource
-from orchestration.settings import Settings
 
 
 class ReportConfig(dg.ConfigurableResource):
     """Where the Evidence project lives (REPORTS_DIR, default `reports/`)."""
 
     reports_dir: str
+
+    @property
+    def report_database(self) -> Path:
+        return Path(self.reports_dir) / "sources" / "warehouse" / "report.duckdb"
 
 
 @dg.asset(
@@ -23,15 +26,10 @@ class ReportConfig(dg.ConfigurableResource):
     description="The metric tables copied to reports/sources/warehouse/report.duckdb: all the report reads.",
 )
 def report_database(warehouse: WarehouseResource, report: ReportConfig) -> dg.MaterializeResult:
-    target = (
-        Settings.from_env().report_database
-        if not report.reports_dir
-        else (Path(report.reports_dir) / "sources" / "warehouse" / "report.duckdb")
-    )
+    target = report.report_database
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name + ".tmp")
-    with warehouse.connect(read_only=True) as con:
-        counts = export_report_database(con, str(temporary))
+    counts = export_report_database(Path(warehouse.path), temporary)
     temporary.replace(target)
     return dg.MaterializeResult(
         metadata={"path": dg.MetadataValue.path(str(target)), **{f"rows_{t}": n for t, n in counts.items()}}

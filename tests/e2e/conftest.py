@@ -49,13 +49,15 @@ def small_settings(root: Path, reports_dir: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Iterator[PipelineRun]:
-    """The whole job, once per test session, on a small demo data set; the report is built in reports/."""
+    """The whole job, once per test session, on a small demo data set; the report is built in a private copy."""
     from orchestration.demo_data import DemoConfig, generate
-
+    from orchestration.reports.evidence import ensure_node_modules
     from orchestration.run import run_pipeline
+    from tests.support.reports_project import stage_reports_project
 
     root = tmp_path_factory.mktemp("demo_run")
-    settings = small_settings(root, PROJECT_ROOT / "reports")
+    ensure_node_modules(PROJECT_ROOT / "reports")
+    settings = small_settings(root, stage_reports_project(root / "reports"))
     generation = generate(settings.landing_dir, DemoConfig(orders=SMALL_DEMO_ORDERS))
     with pipeline_environment(root):
         outcome = run_pipeline(settings)

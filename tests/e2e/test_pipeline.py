@@ -26,7 +26,7 @@ def test_the_job_succeeds(demo_run) -> None:
 
 
 def test_rows_in_equal_rows_loaded_plus_quarantined_for_every_raw_dataset(demo_run) -> None:
-    generated = demo_run.generation.rows_by_dataset
+    generated = demo_run.generation.datasets
     with warehouse(demo_run) as con:
         for dataset in DATASETS:
             rows_in, loaded, quarantined = con.execute(
@@ -105,13 +105,12 @@ def test_net_sales_from_metricflow_equals_an_independent_computation_from_the_ra
 
     rows = read_gbk_order_reports(demo_run.settings.landing_dir)
     with warehouse(demo_run) as con:
-        start, end = con.execute(
-            "select start_date, end_date from metrics.kpi_periods where period_key = 'last_30d'"
+        start, end, from_table = con.execute(
+            "select start_date, end_date, net_sales from metrics.kpi_periods where period_key = 'last_30d'"
         ).fetchone()
-        from_table = con.execute("select net_sales from metrics.kpi_periods where period_key = 'last_30d'").fetchone()[
-            0
-        ]
-        sql = SemanticLayer().sql_for(["net_sales"], [], start=start, end=end)
+    with SemanticLayer() as layer:
+        sql = layer.sql_for(["net_sales"], [], start=start, end=end)
+    with warehouse(demo_run) as con:
         from_metricflow = con.execute(sql).fetchone()[0]
     expected = independent_net_sales(rows, start, end)
     assert expected > 0

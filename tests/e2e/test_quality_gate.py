@@ -42,9 +42,7 @@ def write_broken_order_report(landing: Path) -> str:
     return "broken/ExportOrderList202512312359.csv"
 
 
-def test_a_broken_order_report_stops_everything_downstream_and_says_why(
-    tmp_path: Path, dbt_manifest: Path
-) -> None:
+def test_a_broken_order_report_stops_everything_downstream_and_says_why(tmp_path: Path, dbt_manifest: Path) -> None:
     from orchestration.demo_data import DemoConfig, generate
     from orchestration.run import run_pipeline
 
@@ -72,9 +70,17 @@ def test_a_broken_order_report_stops_everything_downstream_and_says_why(
     assert broken_file in message  # the examples name the file and the row
     assert "_source_row_number=1" in message
 
-    assert materialized == {f"raw/{name}" for name in (
-        "tmall_orders", "tmall_order_items", "erp_skus", "erp_sales_orders", "erp_shipments", "erp_inventory"
-    )}
+    assert materialized == {
+        f"raw/{name}"
+        for name in (
+            "tmall_orders",
+            "tmall_order_items",
+            "erp_skus",
+            "erp_sales_orders",
+            "erp_shipments",
+            "erp_inventory",
+        )
+    }
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         built = con.execute(
             "select table_schema, table_name from information_schema.tables "

@@ -1,0 +1,1 @@
+"""Publishing: the Evidence report (build and serve) and the Dagster assets that produce it."""

@@ -1,0 +1,139 @@
+"""The built report, opened in headless Chromium from a localhost server, shows the fixture's numbers the way a
+Chinese reader expects them, with no errors and no request leaving the machine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.report.report_fixture import ReportFixture
+from tests.support.browser import PageProblems, StaticServer, canvas_ink, chromium, screenshot, watch
+from tests.support.report_page import (
+    KPI_TITLES,
+    format_amount,
+    format_change,
+    format_count,
+    format_value,
+    format_wan,
+    visible_kpi_cards,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(1500)]
+
+TABS = {"last_30d": "近30天", "last_7d": "近7天", "last_1d": "昨日"}
+ERROR_TEXTS = ("Dataset is empty", "Error", "error", "No Records", "undefined", "NaN")
+
+
+@dataclass
+class OpenReport:
+    page: object  # playwright Page
+    problems: PageProblems
+    server: StaticServer
+
+
+@pytest.fixture(scope="module")
+def report(served_report: StaticServer, artifacts_dir: Path) -> Iterator[OpenReport]:
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        problems = watch(page)
+        page.goto(served_report.url, wait_until="networkidle")
+        page.locator("text=净销售额").first.wait_for(state="visible", timeout=30_000)
+        page.wait_for_timeout(1500)  # let the chart finish its animation before screenshots
+        screenshot(page, artifacts_dir / "report-overview.png")
+        yield OpenReport(page=page, problems=problems, server=served_report)
+
+
+def show_tab(report: OpenReport, period_key: str) -> None:
+    report.page.locator("nav").get_by_text(TABS[period_key], exact=True).click()
+    report.page.locator("text=统计").first.wait_for(state="visible")
+    report.page.wait_for_timeout(300)
+
+
+def test_page_opens_without_errors_failed_queries_or_requests_leaving_the_machine(report: OpenReport) -> None:
+    assert report.problems.errors() == []
+    body = report.page.inner_text("body")
+    for text in ERROR_TEXTS:
+        assert text not in body, f"{text!r} on the page"
+
+
+def test_page_is_in_chinese_with_its_title_and_data_date(report: OpenReport, report_fixture: ReportFixture) -> None:
+    page = report.page
+    assert page.title() == "经营概览"
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    assert page.locator("h1").first.inner_text().strip() == "经营概览"
+    assert page.locator("#data-as-of").inner_text().strip() == "2025年3月31日"
+    for english in ("Home", "Built with Evidence", "On this page", "Show Queries"):
+        assert english not in page.inner_text("body")
+
+
+@pytest.mark.parametrize("period_key", ["last_30d", "last_7d", "last_1d"])
+def test_headline_kpis_show_the_fixture_values_and_change_on_the_previous_period(
+    report: OpenReport, report_fixture: ReportFixture, artifacts_dir: Path, period_key: str
+) -> None:
+    show_tab(report, period_key)
+    period = report_fixture.periods[period_key]
+    cards = visible_kpi_cards(report.page)
+    assert list(cards) == list(KPI_TITLES)
+    for title, metric in KPI_TITLES.items():
+        assert cards[title]["value"] == format_value(metric, period[metric]), title
+        expected_change = format_change(period[metric], period[f"prev_{metric}"])
+        assert cards[title]["comparison"].startswith(expected_change), (title, cards[title]["comparison"])
+        assert cards[title]["comparison"].endswith("较前一日" if period_key == "last_1d" else "较上期")
+    screenshot(report.page, artifacts_dir / f"report-kpis-{period_key}.png")
+    show_tab(report, "last_30d")
+
+
+def test_small_amounts_are_shown_in_yuan_and_large_ones_in_wan(report_fixture: ReportFixture) -> None:
+    """Guards the fixture: it must exercise both amount formats, or the KPI test proves less than it seems."""
+    refunds_yesterday = report_fixture.periods["last_1d"]["refund_amount"]
+    net_sales_30d = report_fixture.periods["last_30d"]["net_sales"]
+    assert refunds_yesterday < 10000 and format_amount(refunds_yesterday).startswith("¥")
+    assert "万" not in format_amount(refunds_yesterday)
+    assert net_sales_30d >= 10000 and format_amount(net_sales_30d).endswith("万")
+
+
+def test_shop_table_sums_the_last_30_days_per_shop(report: OpenReport, report_fixture: ReportFixture) -> None:
+    rows = report.page.evaluate(
+        """() => Array.from(
+            document.querySelectorAll('article table')[0].querySelectorAll('tr:has(> td)'),
+            (tr) => Array.from(tr.querySelectorAll(':scope > td'), (td) => td.innerText.trim()),
+        )"""
+    )
+    expected = sorted(report_fixture.shops_last_30d.items(), key=lambda item: item[1]["net_sales"], reverse=True)
+    assert [row[0] for row in rows] == [shop for shop, _ in expected]
+    for row, (_, metrics) in zip(rows, expected, strict=True):
+        assert row[1:] == [
+            format_wan(metrics["net_sales"]),
+            format_wan(metrics["paid_gmv"]),
+            format_count(metrics["orders"]),
+            format_count(metrics["paid_orders"]),
+            format_wan(metrics["refund_amount"]),
+            format_count(metrics["refunded_orders"]),
+        ]
+
+
+def test_trend_chart_is_drawn(report: OpenReport) -> None:
+    page = report.page
+    chart = page.locator(".chart-container").first
+    chart.scroll_into_view_if_needed()
+    assert chart.locator("canvas").count() >= 1
+    assert max(canvas_ink(page, ".chart-container canvas")) > 2000, "the trend chart is empty"
+
+
+def test_built_site_routes_and_query_files_are_served(report: OpenReport) -> None:
+    page = report.page
+    for route in ("", "index.html", "?tab=x"):
+        response = page.request.get(report.server.page_url(route))
+        assert response.status == 200, route
+    manifest = page.request.get(report.server.page_url("data/manifest.json")).json()
+    assert set(manifest["renderedFiles"]) == {"warehouse"}
+    queries = page.request.get(
+        report.server.page_url("api/6666cd76f96956469e7be39d750cc7d9/d41d8cd98f00b204e9800998ecf8427e/all-queries.json")
+    ).json()
+    for query_hash in set(queries.values()):
+        response = page.request.get(report.server.page_url(f"api/prerendered_queries/{query_hash}.arrow"))
+        assert response.status == 200
+        assert len(response.body()) > 0
