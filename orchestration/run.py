@@ -65,7 +65,7 @@ def run_pipeline(settings: Settings) -> PipelineOutcome:
     """Execute the pipeline job in process on the persistent Dagster instance."""
     import dagster as dg
 
-    from orchestration.transform.dbt import prepare_manifest
+    from orchestration.transform.project import prepare_manifest
 
     export_settings(settings)
     prepare_manifest()

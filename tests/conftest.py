@@ -24,6 +24,6 @@ def artifacts_dir() -> Path:
 @pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
     """`dbt parse` once per session, so the Dagster definitions can load."""
-    from orchestration.transform.dbt import prepare_manifest
+    from orchestration.transform.project import prepare_manifest
 
     return prepare_manifest()

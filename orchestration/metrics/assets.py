@@ -8,7 +8,8 @@ from dagster_dbt import get_asset_key_for_model
 from orchestration.metrics.metricflow import SemanticLayer
 from orchestration.metrics.tables import write_metric_tables
 from orchestration.resources import WarehouseResource
-from orchestration.transform.dbt import DBT_PROJECT, dbt_models
+from orchestration.transform.dbt import dbt_models
+from orchestration.transform.project import DBT_PROJECT
 
 
 def semantic_model_inputs() -> list[dg.AssetKey]:
