@@ -56,7 +56,7 @@ dbt-parse: install-python
 run: install
 	$(BIN)/python -m orchestration.run
 
-test: install install-browser
+test: install install-browser lint
 	$(BIN)/python -m pytest
 
 lint: install-python

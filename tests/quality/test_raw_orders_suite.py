@@ -1,0 +1,77 @@
+"""The Great Expectations suite on raw orders (expectations/raw_tmall_orders.json): what passes, what it catches."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from orchestration.quality.great_expectations import load_suite_definition, validate_dataframe
+
+
+def good_rows() -> list[dict[str, object]]:
+    base = {
+        "order_id": "5118609024991031607",
+        "created_at": "2025-03-14 10:23:45",
+        "paid_at": "2025-03-14 10:25:01",
+        "order_status": "买家已付款，等待卖家发货",
+        "total_amount": "128.00",
+        "paid_amount": "128",
+        "refund_amount": "无退款申请",
+        "_batch_id": "b1",
+        "_source_file": "ExportOrderList.csv",
+        "_source_row_number": 1,
+    }
+    excel_resaved = {
+        **base,
+        "order_id": "5118609024991031608",
+        "created_at": "2025/3/14 9:05",
+        "paid_at": None,
+        "order_status": "交易被淘宝关闭",
+        "paid_amount": "0",
+        "refund_amount": "12.5",
+        "_source_row_number": 2,
+    }
+    return [base, excel_resaved]
+
+
+def validate(rows: list[dict[str, object]]):
+    return validate_dataframe(pd.DataFrame(rows), load_suite_definition("raw_tmall_orders"))
+
+
+def test_real_export_shapes_pass() -> None:
+    outcome = validate(good_rows())
+    assert outcome.passed, [f.describe() for f in outcome.failures]
+
+
+@pytest.mark.parametrize(
+    ("column", "bad_value", "expectation"),
+    [
+        ("order_id", "5.11861E+18", "expect_column_values_to_match_regex"),
+        ("order_id", None, "expect_column_values_to_not_be_null"),
+        ("created_at", "14/03/2025", "expect_column_values_to_match_regex"),
+        ("order_status", "卖家已发货,等待买家确认", "expect_column_values_to_be_in_set"),  # half-width comma
+        ("total_amount", "-128.00", "expect_column_values_to_match_regex"),
+        ("paid_amount", "12.345", "expect_column_values_to_match_regex"),
+        ("refund_amount", "退款中", "expect_column_values_to_match_regex"),
+    ],
+)
+def test_each_kind_of_bad_value_fails_its_expectation_naming_the_row(column, bad_value, expectation) -> None:
+    rows = good_rows()
+    rows[1][column] = bad_value
+
+    outcome = validate(rows)
+
+    assert not outcome.passed
+    failure = next(f for f in outcome.failures if f.column == column)
+    assert failure.expectation == expectation
+    assert failure.unexpected_count == 1
+    assert failure.examples[0]["_source_row_number"] == 2
+
+
+def test_an_order_twice_in_one_export_fails_but_across_exports_is_fine() -> None:
+    rows = good_rows()
+    rows[1]["order_id"] = rows[0]["order_id"]
+    assert not validate(rows).passed
+
+    rows[1]["_batch_id"] = "b2"
+    assert validate(rows).passed
