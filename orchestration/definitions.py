@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration.ingest.api.assets import API_ASSETS
 from orchestration.ingest.assets import raw_landing_files
 from orchestration.metrics.assets import metric_tables
 from orchestration.quality.checks import GX_CHECKS
@@ -38,7 +39,7 @@ daily_schedule = dg.ScheduleDefinition(
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     return dg.Definitions(
-        assets=[raw_landing_files, dbt_models, metric_tables, report_database, evidence_report],
+        assets=[raw_landing_files, *API_ASSETS, dbt_models, metric_tables, report_database, evidence_report],
         asset_checks=GX_CHECKS,
         jobs=[tmall_daily_pipeline],
         schedules=[daily_schedule],

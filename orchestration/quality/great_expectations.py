@@ -7,6 +7,7 @@ with a pandas datasource. Each suite is a reviewable JSON file; an expectation's
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 from dataclasses import dataclass, field
@@ -18,18 +19,20 @@ import pandas as pd
 from orchestration.settings import PROJECT_ROOT
 
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+SEEDS_DIR = PROJECT_ROOT / "seeds"
 LOCATION_COLUMNS = ["_source_file", "_source_row_number"]
 MAX_EXAMPLES = 5
 
 
 @dataclass
-class ExpectationFailure:
+class ExpectationOutcome:
     expectation: str
     column: str | None
     severity: str
     unexpected_count: int
     element_count: int
     examples: list[dict[str, Any]] = field(default_factory=list)
+    success: bool = False
 
     def describe(self) -> str:
         where = f" on {self.column}" if self.column else ""
@@ -44,17 +47,43 @@ class ExpectationFailure:
 class SuiteOutcome:
     suite: str
     row_count: int
-    expectations_evaluated: int
-    failures: list[ExpectationFailure]
+    results: list[ExpectationOutcome]
+
+    @property
+    def expectations_evaluated(self) -> int:
+        return len(self.results)
+
+    @property
+    def failures(self) -> list[ExpectationOutcome]:
+        return [r for r in self.results if not r.success]
 
     @property
     def passed(self) -> bool:
-        """True when no error-severity expectation failed."""
+        """True when no error-severity expectation failed (warnings are recorded, they do not block)."""
         return not any(f.severity == "error" for f in self.failures)
 
 
+def seed_values(reference: str, seeds_dir: Path = SEEDS_DIR) -> list[str]:
+    """`seed_name.column` -> the distinct values of that column of seeds/<seed_name>.csv."""
+    seed, column = reference.split(".", 1)
+    with (seeds_dir / f"{seed}.csv").open(encoding="utf-8", newline="") as handle:
+        return sorted({row[column] for row in csv.DictReader(handle) if row[column]})
+
+
+def _resolve_seed_references(value: Any) -> Any:
+    """A suite may say `{"$seed": "tmall_order_status_map.export_status"}` instead of copying a vocabulary."""
+    if isinstance(value, dict):
+        if set(value) == {"$seed"}:
+            return seed_values(value["$seed"])
+        return {k: _resolve_seed_references(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve_seed_references(v) for v in value]
+    return value
+
+
 def load_suite_definition(name: str, directory: Path = EXPECTATIONS_DIR) -> dict[str, Any]:
-    return json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
+    definition = json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
+    return _resolve_seed_references(definition)
 
 
 def _plain(value: Any) -> Any:
@@ -78,10 +107,8 @@ def validate_dataframe(frame: pd.DataFrame, definition: dict[str, Any]) -> Suite
         suite,
         result_format={"result_format": "COMPLETE", "unexpected_index_column_names": index_columns},
     )
-    failures: list[ExpectationFailure] = []
+    outcomes: list[ExpectationOutcome] = []
     for expectation_result in result.results:
-        if expectation_result.success:
-            continue
         config = expectation_result.expectation_config
         details = expectation_result.result or {}
         examples = [
@@ -91,19 +118,15 @@ def validate_dataframe(frame: pd.DataFrame, definition: dict[str, Any]) -> Suite
         if expectation_result.exception_info and expectation_result.exception_info.get("raised_exception"):
             examples = [{"error": expectation_result.exception_info.get("exception_message")}]
         kwargs = config.kwargs
-        failures.append(
-            ExpectationFailure(
+        outcomes.append(
+            ExpectationOutcome(
                 expectation=config.type,
                 column=kwargs.get("column") or ",".join(kwargs.get("column_list", [])) or None,
                 severity=(config.meta or {}).get("severity", "error"),
                 unexpected_count=int(details.get("unexpected_count") or 0),
                 element_count=int(details.get("element_count") or len(frame)),
-                examples=examples,
+                examples=[] if expectation_result.success else examples,
+                success=bool(expectation_result.success),
             )
         )
-    return SuiteOutcome(
-        suite=definition["name"],
-        row_count=len(frame),
-        expectations_evaluated=len(result.results),
-        failures=failures,
-    )
+    return SuiteOutcome(suite=definition["name"], row_count=len(frame), results=outcomes)

@@ -304,12 +304,25 @@ def build_report(
         ensure_node_modules(reports_dir)
         steps["install"] = time.monotonic() - install_started
 
-    steps["sources"] = run_sources(reports_dir, database=database, timeout=sources_timeout).seconds
     build_dir = reports_dir / "build"
-    steps["build"] = run_build(reports_dir, timeout=build_timeout).seconds
-
-    if not (build_dir / "index.html").is_file():
-        raise EvidenceBuildError("build", f"finished but {build_dir / 'index.html'} is missing")
+    previous = reports_dir / "build.previous"
+    # The published report is only replaced by a complete build: the last good one is set aside and put back if
+    # anything fails, so readers never see a half-built or missing report.
+    shutil.rmtree(previous, ignore_errors=True)
+    if build_dir.exists():
+        build_dir.rename(previous)
+    try:
+        steps["sources"] = run_sources(reports_dir, database=database, timeout=sources_timeout).seconds
+        steps["build"] = run_build(reports_dir, timeout=build_timeout).seconds
+        if not (build_dir / "index.html").is_file():
+            raise EvidenceBuildError("build", f"finished but {build_dir / 'index.html'} is missing")
+    except BaseException:
+        if previous.exists():
+            shutil.rmtree(build_dir, ignore_errors=True)
+            previous.rename(build_dir)
+            logger.warning("report build failed: the previous report in %s stays published", build_dir)
+        raise
+    shutil.rmtree(previous, ignore_errors=True)
     result = ReportBuild(
         build_dir=build_dir,
         duration_seconds=time.monotonic() - started,

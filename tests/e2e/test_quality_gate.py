@@ -1,4 +1,5 @@
-"""The Great Expectations gate on raw orders is blocking: bad data never reaches marts, metrics or the report."""
+"""The Great Expectations gates are blocking: bad data never reaches marts, metrics or the report, the last good
+report stays published, and a corrected re-export unblocks the next run."""
 
 from __future__ import annotations
 
@@ -14,6 +15,12 @@ from tests.e2e.conftest import pipeline_environment, small_settings
 
 pytestmark = pytest.mark.e2e
 
+BROKEN_IDS = [f"{9990000000000000001 + n}" for n in range(3)]
+RAW_ASSETS = {
+    f"raw/{name}"
+    for name in ("tmall_orders", "tmall_order_items", "erp_skus", "erp_sales_orders", "erp_shipments", "erp_inventory")
+}
+
 
 def fingerprint(folder: Path) -> dict[str, str]:
     if not folder.exists():
@@ -25,67 +32,86 @@ def fingerprint(folder: Path) -> dict[str, str]:
     }
 
 
-def write_broken_order_report(landing: Path) -> str:
-    """A re-export of three real orders with new ids: one with a negative 总金额, one with an unknown status."""
-    source = sorted(landing.rglob("ExportOrderList*.csv"))[0]
+def write_order_report(landing: Path, name: str, *, broken: bool) -> str:
+    """A re-export of three real orders under new ids; `broken`: one negative 总金额 and one unknown status."""
+    source = sorted((landing / "tmall").rglob("ExportOrderList*.csv"))[0]
     lines = source.read_bytes().decode("gb18030").split("\r\n")
     header = lines[0].split(",")
     names = [h.strip() for h in header]
     rows = [line.split(",") for line in lines[1:4]]
-    for number, row in enumerate(rows):
-        row[names.index("订单编号")] = f'="{9990000000000000001 + number}"'
-    rows[0][names.index("总金额")] = "-128.00"
-    rows[1][names.index("订单状态")] = "卖家已发货，等待火星确认"
-    broken = landing / "broken" / "ExportOrderList202512312359.csv"
-    broken.parent.mkdir(parents=True)
-    broken.write_bytes(("\r\n".join(",".join(r) for r in [header, *rows]) + "\r\n").encode("gb18030"))
-    return "broken/ExportOrderList202512312359.csv"
+    for order_id, row in zip(BROKEN_IDS, rows, strict=True):
+        row[names.index("订单编号")] = f'="{order_id}"'
+    if broken:
+        rows[0][names.index("总金额")] = "-128.00"
+        rows[1][names.index("订单状态")] = "卖家已发货，等待火星确认"
+    path = landing / "redelivered" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(("\r\n".join(",".join(r) for r in [header, *rows]) + "\r\n").encode("gb18030"))
+    return path.relative_to(landing).as_posix()
 
 
-def test_a_broken_order_report_stops_everything_downstream_and_says_why(tmp_path: Path, dbt_manifest: Path) -> None:
+def materialized_in(run_id: str) -> set[str]:
+    with dg.DagsterInstance.get() as instance:
+        records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+    return {r.event_log_entry.dagster_event.asset_key.to_user_string() for r in records}
+
+
+def metric_tables_run_id(settings) -> str:
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        return con.execute("select run_id from metrics.report_meta").fetchone()[0]
+
+
+def test_a_broken_export_blocks_everything_downstream_until_a_corrected_export_arrives(
+    tmp_path: Path, dbt_manifest: Path
+) -> None:
     from orchestration.demo_data import DemoConfig, generate
+    from orchestration.reports.evidence import ensure_node_modules
     from orchestration.run import run_pipeline
+    from tests.support.reports_project import stage_reports_project
 
-    settings = small_settings(tmp_path, PROJECT_ROOT / "reports")
+    ensure_node_modules(PROJECT_ROOT / "reports")
+    settings = small_settings(tmp_path, stage_reports_project(tmp_path / "reports"))
     generate(settings.landing_dir, DemoConfig(orders=300))
-    broken_file = write_broken_order_report(settings.landing_dir)
-    report_before = fingerprint(PROJECT_ROOT / "reports" / "build")
-    report_db_before = fingerprint(PROJECT_ROOT / "reports" / "sources" / "warehouse")
+    published = settings.reports_dir / "build"
 
     with pipeline_environment(tmp_path):
-        outcome = run_pipeline(settings)
-        with dg.DagsterInstance.get() as instance:
-            materialized = {
-                r.event_log_entry.dagster_event.asset_key.to_user_string()
-                for r in instance.get_records_for_run(
-                    outcome.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
-                ).records
-            }
+        good = run_pipeline(settings)
+        assert good.success, "\n".join(good.failures)
+        good_report = fingerprint(published)
+        assert "index.html" in good_report
 
-    assert not outcome.success
-    message = "\n".join(outcome.failures)
-    assert "check gx_raw_tmall_orders on raw/tmall_orders failed" in message
-    assert "expect_column_values_to_match_regex on total_amount: 1 of" in message
-    assert "expect_column_values_to_be_in_set on order_status: 1 of" in message
-    assert broken_file in message  # the examples name the file and the row
-    assert "_source_row_number=1" in message
+        broken_file = write_order_report(settings.landing_dir, "ExportOrderList202601020800.csv", broken=True)
+        blocked = run_pipeline(settings)
 
-    assert materialized == {
-        f"raw/{name}"
-        for name in (
-            "tmall_orders",
-            "tmall_order_items",
-            "erp_skus",
-            "erp_sales_orders",
-            "erp_shipments",
-            "erp_inventory",
-        )
-    }
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        built = con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_schema in ('staging', 'intermediate', 'marts', 'metrics')"
-        ).fetchall()
-    assert built == []
-    assert fingerprint(PROJECT_ROOT / "reports" / "build") == report_before
-    assert fingerprint(PROJECT_ROOT / "reports" / "sources" / "warehouse") == report_db_before
+        assert not blocked.success
+        message = "\n".join(blocked.failures)
+        assert "check gx_raw_tmall_orders on raw/tmall_orders failed" in message
+        assert "expect_column_values_to_match_regex on total_amount: 1 of" in message
+        assert "expect_column_values_to_be_in_set on order_status: 1 of" in message
+        assert f"_source_file={broken_file}" in message  # the examples name the file and the row
+        assert "_source_row_number=1" in message
+        assert materialized_in(blocked.run_id) == RAW_ASSETS  # nothing downstream of raw was rebuilt
+        assert metric_tables_run_id(settings) == good.run_id
+        assert fingerprint(published) == good_report  # the last good report stays published, unchanged
+        with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+            recorded = con.execute(
+                "select expectation, column_name, unexpected_count from quality.check_results "
+                "where run_id = ? and not success and severity = 'error' order by column_name",
+                [blocked.run_id],
+            ).fetchall()
+        assert recorded == [
+            ("expect_column_values_to_be_in_set", "order_status", 1),
+            ("expect_column_values_to_match_regex", "total_amount", 1),
+        ]
+
+        write_order_report(settings.landing_dir, "ExportOrderList202601020900.csv", broken=False)
+        fixed = run_pipeline(settings)
+
+        assert fixed.success, "\n".join(fixed.failures)
+        assert metric_tables_run_id(settings) == fixed.run_id
+        assert fingerprint(published) != good_report
+        with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+            corrected = con.execute(
+                "select count(*) from marts.fct_orders where order_id in (?, ?, ?) and total_amount >= 0", BROKEN_IDS
+            ).fetchone()[0]
+        assert corrected == 3

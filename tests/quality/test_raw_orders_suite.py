@@ -18,6 +18,7 @@ def good_rows() -> list[dict[str, object]]:
         "paid_amount": "128",
         "refund_amount": "无退款申请",
         "_batch_id": "b1",
+        "_key_rows_in_batch": 1,
         "_source_file": "ExportOrderList.csv",
         "_source_row_number": 1,
     }
@@ -68,10 +69,11 @@ def test_each_kind_of_bad_value_fails_its_expectation_naming_the_row(column, bad
     assert failure.examples[0]["_source_row_number"] == 2
 
 
-def test_an_order_twice_in_one_export_fails_but_across_exports_is_fine() -> None:
+def test_an_order_twice_in_one_export_fails() -> None:
     rows = good_rows()
-    rows[1]["order_id"] = rows[0]["order_id"]
-    assert not validate(rows).passed
+    rows[1]["_key_rows_in_batch"] = 2
 
-    rows[1]["_batch_id"] = "b2"
-    assert validate(rows).passed
+    outcome = validate(rows)
+
+    assert not outcome.passed
+    assert [f.column for f in outcome.failures] == ["_key_rows_in_batch"]
