@@ -6,6 +6,7 @@ import dagster as dg
 
 from orchestration.ingest.datasets import DATASETS
 from orchestration.ingest.loader import LandingError, ingest_landing, raw_row_counts
+from orchestration.quality.freshness import RAW_FRESHNESS
 from orchestration.resources import LandingResource, WarehouseResource
 
 RAW_GROUP = "raw"
@@ -24,6 +25,7 @@ def raw_asset_key(dataset_name: str) -> dg.AssetKey:
             group_name=RAW_GROUP,
             kinds={"duckdb", "python"},
             metadata={"columns": ", ".join(d.raw_columns)},
+            freshness_policy=RAW_FRESHNESS,
         )
         for d in DATASETS
     ],

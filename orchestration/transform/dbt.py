@@ -12,11 +12,18 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.quality.freshness import MART_FRESHNESS
 from orchestration.settings import PROJECT_ROOT
 from orchestration.transform.project import DBT_PROJECT
 
 
 class WarehouseLayoutTranslator(DagsterDbtTranslator):
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: Any) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if spec.key.path[0] == "marts":
+            return spec.replace_attributes(freshness_policy=MART_FRESHNESS)
+        return spec
+
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         resource_type = dbt_resource_props["resource_type"]
         if resource_type == "source":

@@ -71,3 +71,12 @@ def test_the_daily_schedule_runs_at_two_in_china_time(definitions) -> None:
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "Asia/Shanghai"
     assert schedule.job_name == "tmall_daily_pipeline"
+
+
+def test_raw_tables_and_marts_carry_a_freshness_policy_in_china_time(definitions) -> None:
+    graph = definitions.resolve_asset_graph()
+    for path in ("raw/tmall_orders", "raw/erp_inventory", "marts/fct_orders", "marts/dim_products"):
+        policy = graph.get(key(path)).freshness_policy
+        assert policy is not None, path
+        assert policy.timezone == "Asia/Shanghai"
+    assert graph.get(key("staging/stg_tmall__orders")).freshness_policy is None
