@@ -10,6 +10,7 @@ import dagster as dg
 
 from orchestration.ingest.api.assets import API_ASSETS
 from orchestration.ingest.assets import raw_landing_files
+from orchestration.ingest.sensors import build_landing_sensor
 from orchestration.metrics.assets import metric_tables
 from orchestration.quality.checks import GX_CHECKS
 from orchestration.reports.assets import ReportConfig, evidence_report, report_database
@@ -43,6 +44,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         asset_checks=GX_CHECKS,
         jobs=[tmall_daily_pipeline],
         schedules=[daily_schedule],
+        sensors=[build_landing_sensor(PIPELINE_JOB_NAME)],
         resources={
             "warehouse": WarehouseResource(path=str(settings.warehouse_path)),
             "landing": LandingResource(path=str(settings.landing_dir)),

@@ -127,7 +127,7 @@ def landing_files(landing_dir: Path) -> list[Path]:
     return files
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -158,7 +158,7 @@ def plan_landing(landing_dir: Path) -> list[_Plan]:
         if recognition.dataset is None:
             problems.append(f"{relative}: {recognition.explanation}")
             continue
-        plans.append(_Plan(path, relative, _sha256(path), recognition.dataset))
+        plans.append(_Plan(path, relative, file_sha256(path), recognition.dataset))
     if problems:
         raise LandingError(
             "nothing was loaded, because these landing files cannot be ingested:\n  " + "\n  ".join(problems)

@@ -210,3 +210,27 @@ def test_a_failed_load_leaves_nothing_of_the_file_and_earlier_loads_intact(tmp_p
 
     assert con.execute("select count(*) from raw.tmall_orders").fetchone()[0] == 1
     assert con.execute("select count(*) from raw.ingest_log").fetchone()[0] == 1
+
+
+def test_an_xlsx_order_report_loads_like_its_csv(tmp_path: Path, con) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(ORDER_HEADER)
+    row = order_row("5118609024991031607")
+    row[0] = "5118609024991031607"  # xlsx keeps long ids as text cells, without the ="…" escape
+    sheet.append(row)
+    workbook.save(tmp_path / "订单报表.xlsx")
+    write_csv(tmp_path / "csv" / "ExportOrderList.csv", ORDER_HEADER, [order_row("5118609024991031608")])
+
+    report = ingest_landing(con, tmp_path)
+
+    assert {f.encoding for f in report.files} == {"xlsx", "gb18030"}
+    rows = con.execute(
+        "select order_id, order_status, total_amount, created_at from raw.tmall_orders order by order_id"
+    ).fetchall()
+    assert rows == [
+        ("5118609024991031607", "交易成功", "128.00", "2025-03-14 10:23:45"),
+        ("5118609024991031608", "交易成功", "128.00", "2025-03-14 10:23:45"),
+    ]

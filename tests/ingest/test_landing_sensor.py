@@ -1,0 +1,46 @@
+"""The landing-folder sensor starts the pipeline for new content only."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from orchestration.ingest.loader import ingest_landing
+from orchestration.ingest.sensors import build_landing_sensor
+from orchestration.resources import LandingResource, WarehouseResource
+from tests.ingest.test_landing_loader import ORDER_HEADER, order_row, write_csv
+
+
+def evaluate(landing: Path, warehouse: Path):
+    sensor = build_landing_sensor("tmall_daily_pipeline")
+    context = dg.build_sensor_context(
+        resources={"landing": LandingResource(path=str(landing)), "warehouse": WarehouseResource(path=str(warehouse))}
+    )
+    return sensor(context)
+
+
+def test_new_files_start_a_run_and_loaded_or_redelivered_content_does_not(tmp_path: Path) -> None:
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
+    write_csv(landing / "ExportOrderList202503140000.csv", ORDER_HEADER, [order_row("5118609024991031607")])
+
+    first = evaluate(landing, warehouse)
+    assert len(first.run_requests) == 1
+
+    with duckdb.connect(str(warehouse)) as con:
+        ingest_landing(con, landing)
+    assert isinstance(evaluate(landing, warehouse), dg.SkipReason)
+
+    shutil.copy(landing / "ExportOrderList202503140000.csv", landing / "copy_of_the_same_export.csv")
+    assert isinstance(evaluate(landing, warehouse), dg.SkipReason)
+
+    write_csv(landing / "ExportOrderList202503150000.csv", ORDER_HEADER, [order_row("5118609024991031608")])
+    second = evaluate(landing, warehouse)
+    assert len(second.run_requests) == 1
+    assert second.run_requests[0].run_key != first.run_requests[0].run_key
+
+
+def test_a_missing_landing_folder_skips_quietly(tmp_path: Path) -> None:
+    assert isinstance(evaluate(tmp_path / "nope", tmp_path / "warehouse.duckdb"), dg.SkipReason)
