@@ -38,6 +38,7 @@ def export_settings(settings: Settings) -> None:
     os.environ["WAREHOUSE_PATH"] = str(settings.warehouse_path)
     os.environ["LANDING_DIR"] = str(settings.landing_dir)
     os.environ["REPORTS_DIR"] = str(settings.reports_dir)
+    os.environ["QUALITY_DOCS_DIR"] = str(settings.quality_docs_dir)
     os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home"))
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")

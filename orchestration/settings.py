@@ -25,6 +25,8 @@ class Settings:
     """WAREHOUSE_PATH (default warehouse/analytics.duckdb): the DuckDB warehouse file."""
     reports_dir: Path
     """REPORTS_DIR (default reports): the Evidence project."""
+    quality_docs_dir: Path = PROJECT_ROOT / "expectations" / "uncommitted"
+    """QUALITY_DOCS_DIR (default expectations/uncommitted): kept validation results and Great Expectations Data Docs."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -32,6 +34,7 @@ class Settings:
             landing_dir=_path("LANDING_DIR", "data/landing"),
             warehouse_path=_path("WAREHOUSE_PATH", "warehouse/analytics.duckdb"),
             reports_dir=_path("REPORTS_DIR", "reports"),
+            quality_docs_dir=_path("QUALITY_DOCS_DIR", "expectations/uncommitted"),
         )
 
     @property

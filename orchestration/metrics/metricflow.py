@@ -26,6 +26,13 @@ class MetricInfo:
     metric_type: str
 
 
+@dataclass(frozen=True)
+class SavedQueryInfo:
+    name: str
+    description: str
+    metrics: tuple[str, ...]
+
+
 class SemanticLayer:
     """MetricFlow over the dbt project's semantic manifest (needs `target/semantic_manifest.json`: run dbt parse)."""
 
@@ -90,6 +97,27 @@ class SemanticLayer:
         if statement.bind_parameter_set.param_dict:
             raise NotImplementedError("MetricFlow returned bind parameters; run it through its own client instead")
         return statement.without_descriptions.sql
+
+    def sql_for_saved_query(self, name: str) -> str:
+        """The SQL MetricFlow writes for a saved query (models/metrics/*.yml `saved_queries:`)."""
+        from metricflow.engine.metricflow_engine import MetricFlowQueryRequest
+
+        statement = self._configuration.mf.explain(MetricFlowQueryRequest.create(saved_query_name=name)).sql_statement
+        if statement.bind_parameter_set.param_dict:
+            raise NotImplementedError("MetricFlow returned bind parameters; run it through its own client instead")
+        return statement.without_descriptions.sql
+
+    def saved_queries(self) -> list[SavedQueryInfo]:
+        """The saved queries of the semantic manifest, with their metric names, in name order."""
+        manifest = self._configuration.semantic_manifest
+        return [
+            SavedQueryInfo(
+                name=query.name,
+                description=(query.description or "").strip(),
+                metrics=tuple(query.query_params.metrics),
+            )
+            for query in sorted(manifest.saved_queries, key=lambda q: q.name)
+        ]
 
     def metrics(self) -> list[MetricInfo]:
         manifest = self._configuration.semantic_manifest

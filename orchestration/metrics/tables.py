@@ -28,6 +28,31 @@ KPI_METRICS: tuple[str, ...] = (
     "net_sales",
 )
 COUNT_METRICS = {"orders", "paid_orders", "refunded_orders"}
+# metrics that are yuan amounts (decimal(18,2)) or counts (bigint) in the saved-query tables; every other metric
+# there is a rate or an average (double)
+MONEY_METRICS = {
+    "gmv",
+    "paid_gmv",
+    "refund_amount",
+    "net_sales",
+    "cogs",
+    "gross_margin",
+    "costed_product_sales",
+    "reconciliation_amount_at_stake",
+}
+SAVED_QUERY_COUNT_METRICS = COUNT_METRICS | {
+    "units_sold",
+    "paying_customers",
+    "new_customers",
+    "returning_customers",
+    "shipped_orders",
+    "reconciliation_items",
+}
+TIME_COLUMNS = {
+    "metric_time__day": "metric_date",
+    "metric_time__week": "metric_week",
+    "metric_time__month": "metric_month",
+}
 SHOP_DIMENSION = "order__shop_name"
 DAY = "metric_time__day"
 
@@ -55,6 +80,41 @@ def _typed(metric: str, expression: str) -> str:
 
 def _metric_columns(prefix: str = "") -> str:
     return ", ".join(f'{_typed(m, f"q.{m}")} as "{prefix}{m}"' for m in KPI_METRICS)
+
+
+def _saved_query_column(column: str, metrics: tuple[str, ...]) -> str:
+    """A typed, renamed select item for one output column of a saved query's SQL."""
+    if column in metrics:
+        if column in MONEY_METRICS:
+            return f'cast(q."{column}" as decimal(18, 2)) as "{column}"'
+        if column in SAVED_QUERY_COUNT_METRICS:
+            return f'cast(coalesce(q."{column}", 0) as bigint) as "{column}"'
+        return f'cast(q."{column}" as double) as "{column}"'
+    if column in TIME_COLUMNS:
+        return f'cast(q."{column}" as date) as "{TIME_COLUMNS[column]}"'
+    # a dimension: `<entity>__<dimension>` -> `<dimension>`
+    return f'q."{column}" as "{column.split("__")[-1]}"'
+
+
+def write_saved_query_tables(con: duckdb.DuckDBPyConnection, layer: SemanticLayer) -> list[str]:
+    """One table in schema `metrics` per saved query, named after it, from MetricFlow's SQL for the saved query.
+
+    Time columns are renamed (metric_time__day -> metric_date, __month -> metric_month), dimensions lose their
+    entity prefix, money is decimal(18,2), counts bigint, rates and averages double. Runs inside the caller's
+    transaction.
+    """
+    written = []
+    for saved_query in layer.saved_queries():
+        sql = layer.sql_for_saved_query(saved_query.name)
+        columns = [row[0] for row in con.execute(f"describe ({sql})").fetchall()]
+        select = ", ".join(_saved_query_column(column, saved_query.metrics) for column in columns)
+        order = ", ".join(str(i + 1) for i, column in enumerate(columns) if column not in saved_query.metrics)
+        con.execute(
+            f"create or replace table {METRICS_SCHEMA}.{saved_query.name} as "
+            f"select {select} from ({sql}) q" + (f" order by {order}" if order else "")
+        )
+        written.append(saved_query.name)
+    return written
 
 
 def data_as_of(con: duckdb.DuckDBPyConnection, layer: SemanticLayer) -> dt.date | None:
@@ -129,9 +189,17 @@ def write_metric_tables(con: duckdb.DuckDBPyConnection, layer: SemanticLayer, ru
                    cast(? as varchar) as run_id""",
             [as_of, run_id],
         )
+        saved_query_tables = write_saved_query_tables(con, layer)
         counts = {
             table: con.execute(f"select count(*) from {METRICS_SCHEMA}.{table}").fetchone()[0]  # type: ignore[index]
-            for table in ("daily_kpis", "daily_kpis_by_shop", "kpi_periods", "metric_definitions", "report_meta")
+            for table in (
+                "daily_kpis",
+                "daily_kpis_by_shop",
+                "kpi_periods",
+                "metric_definitions",
+                "report_meta",
+                *saved_query_tables,
+            )
             if con.execute(
                 "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
                 [METRICS_SCHEMA, table],

@@ -13,14 +13,21 @@ Error-severity failures block everything downstream; warning-severity failures a
 import datetime as dt
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 
 from orchestration.ingest.assets import raw_asset_key
 from orchestration.ingest.datasets import DATASETS_BY_NAME
-from orchestration.quality.great_expectations import SuiteOutcome, load_suite_definition, validate_dataframe
+from orchestration.quality.great_expectations import (
+    SuiteOutcome,
+    data_docs_index,
+    load_suite_definition,
+    validate_dataframe,
+)
 from orchestration.resources import WarehouseResource
+from orchestration.settings import Settings
 
 QUALITY_SCHEMA = "quality"
 
@@ -136,7 +143,7 @@ def record_outcome(
     )
 
 
-def check_result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
+def check_result(outcome: SuiteOutcome, data_docs: Path | None = None) -> dg.AssetCheckResult:
     failures = outcome.failures
     errors = [f for f in failures if f.severity == "error"]
     return dg.AssetCheckResult(
@@ -151,6 +158,7 @@ def check_result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
             "rows_validated": outcome.row_count,
             "expectations_evaluated": outcome.expectations_evaluated,
             "failed_expectations": dg.MetadataValue.md("\n".join(f"- {f.describe()}" for f in failures) or "none"),
+            **({"data_docs": dg.MetadataValue.path(str(data_docs))} if data_docs else {}),
         },
     )
 
@@ -173,7 +181,8 @@ def gx_raw_gate(gate: RawGate) -> dg.AssetChecksDefinition:
         definition = load_suite_definition(gate.suite)
         with warehouse.connect(read_only=True) as con:
             frame = con.execute(gate.query(suite_columns(definition))).df()
-        outcome = validate_dataframe(frame, definition)
+        docs_dir = Settings.from_env().quality_docs_dir
+        outcome = validate_dataframe(frame, definition, docs_dir=docs_dir)
         for failure in outcome.failures:
             log = context.log.error if failure.severity == "error" else context.log.warning
             log(failure.describe())
@@ -185,7 +194,7 @@ def gx_raw_gate(gate: RawGate) -> dg.AssetChecksDefinition:
                 check_name=f"gx_{gate.suite}",
                 asset_key=asset_key.to_user_string(),
             )
-        return check_result(outcome)
+        return check_result(outcome, data_docs_index(docs_dir))
 
     return _check
 

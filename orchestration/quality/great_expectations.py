@@ -92,20 +92,61 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def validate_dataframe(frame: pd.DataFrame, definition: dict[str, Any]) -> SuiteOutcome:
+def data_docs_index(docs_dir: Path) -> Path:
+    """Where the browsable Data Docs of a docs folder start."""
+    return docs_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+def _run_validation(frame: pd.DataFrame, definition: dict[str, Any], docs_dir: Path | None, result_format: dict):
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx  # slow import, only when validating
 
-    context = gx.get_context(mode="ephemeral")
+    name = definition["name"]
+    if docs_dir is None:
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = {"globally": False}
+        source = context.data_sources.add_pandas("warehouse")
+        batch = (
+            source.add_dataframe_asset(name)
+            .add_batch_definition_whole_dataframe("whole_table")
+            .get_batch(batch_parameters={"dataframe": frame})
+        )
+        return batch.validate(gx.ExpectationSuite(**definition), result_format=result_format)
+
+    # A file-backed context keeps every validation result, so the Data Docs index lists all suites and runs.
+    from great_expectations.checkpoint import UpdateDataDocsAction
+
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    context = gx.get_context(mode="file", project_root_dir=str(docs_dir))
     context.variables.progress_bars = {"globally": False}
-    source = context.data_sources.add_pandas("warehouse")
-    asset = source.add_dataframe_asset(definition["name"])
-    batch = asset.add_batch_definition_whole_dataframe("whole_table").get_batch(batch_parameters={"dataframe": frame})
-    suite = gx.ExpectationSuite(**definition)
+    source = context.data_sources.add_or_update_pandas("warehouse")
+    asset = next((a for a in source.assets if a.name == name), None) or source.add_dataframe_asset(name)
+    batch_definition = next((b for b in asset.batch_definitions if b.name == "whole_table"), None)
+    batch_definition = batch_definition or asset.add_batch_definition_whole_dataframe("whole_table")
+    suite = context.suites.add_or_update(gx.ExpectationSuite(**definition))
+    validation = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
+    )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=name,
+            validation_definitions=[validation],
+            actions=[UpdateDataDocsAction(name="update_data_docs")],
+            result_format=result_format,
+        )
+    )
+    result = checkpoint.run(batch_parameters={"dataframe": frame})
+    return next(iter(result.run_results.values()))
+
+
+def validate_dataframe(frame: pd.DataFrame, definition: dict[str, Any], docs_dir: Path | None = None) -> SuiteOutcome:
+    """Validate `frame` against a suite definition; with `docs_dir`, also keep the result and update Data Docs."""
     index_columns = [c for c in LOCATION_COLUMNS if c in frame.columns]
-    result = batch.validate(
-        suite,
-        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": index_columns},
+    result = _run_validation(
+        frame,
+        definition,
+        docs_dir,
+        {"result_format": "COMPLETE", "unexpected_index_column_names": index_columns},
     )
     outcomes: list[ExpectationOutcome] = []
     for expectation_result in result.results:

@@ -25,7 +25,7 @@ class PipelineRun:
 @contextmanager
 def pipeline_environment(root: Path) -> Iterator[None]:
     """Point every setting at `root` for the duration, and restore the caller's environment afterwards."""
-    keys = ["WAREHOUSE_PATH", "LANDING_DIR", "REPORTS_DIR", "DAGSTER_HOME"]
+    keys = ["WAREHOUSE_PATH", "LANDING_DIR", "REPORTS_DIR", "DAGSTER_HOME", "QUALITY_DOCS_DIR"]
     saved = {k: os.environ.get(k) for k in keys}
     os.environ["DAGSTER_HOME"] = str(root / "dagster_home")
     (root / "dagster_home").mkdir(parents=True, exist_ok=True)
@@ -44,6 +44,7 @@ def small_settings(root: Path, reports_dir: Path) -> Settings:
         landing_dir=root / "landing",
         warehouse_path=root / "warehouse" / "analytics.duckdb",
         reports_dir=reports_dir,
+        quality_docs_dir=root / "quality_docs",
     )
 
 

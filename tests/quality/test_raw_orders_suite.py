@@ -77,3 +77,28 @@ def test_an_order_twice_in_one_export_fails() -> None:
 
     assert not outcome.passed
     assert [f.column for f in outcome.failures] == ["_key_rows_in_batch"]
+
+
+def test_validations_are_kept_in_browsable_data_docs(tmp_path) -> None:
+    from orchestration.quality.great_expectations import data_docs_index
+
+    rows = good_rows()
+    rows[1]["total_amount"] = "-1"
+    validate_dataframe(pd.DataFrame(rows), load_suite_definition("raw_tmall_orders"), docs_dir=tmp_path)
+    skus = pd.DataFrame(
+        {
+            "sku_id": ["A-1"],
+            "_key_rows_in_batch": [1],
+            "cost_price": ["9.90"],
+            "sale_price": ["19.90"],
+            "enabled": ["是"],
+            "modified_at": ["2025-01-02 03:04:05"],
+        }
+    )
+    outcome = validate_dataframe(skus, load_suite_definition("raw_erp_skus"), docs_dir=tmp_path)
+
+    assert outcome.passed
+    index = data_docs_index(tmp_path)
+    html = index.read_text(encoding="utf-8")
+    assert "raw_tmall_orders" in html and "raw_erp_skus" in html
+    assert len(list(index.parent.glob("validations/**/*.html"))) == 2
