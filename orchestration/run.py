@@ -74,9 +74,15 @@ def run_pipeline(settings: Settings) -> PipelineOutcome:
 
     definitions = build_definitions(settings)
     job = definitions.resolve_job_def(PIPELINE_JOB_NAME)
+    log_level = os.environ.get("PIPELINE_LOG_LEVEL", "INFO")
     started = time.monotonic()
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            # the console shows progress and problems; every event is still in the run's log in `make dev`
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        )
         failures = describe_failures(result)
     return PipelineOutcome(
         success=result.success and not failures,
