@@ -60,8 +60,10 @@ run: install
 test: install install-browser lint
 	$(BIN)/python -m pytest
 
+# ruff for Python; sqlfluff (dbt templater, DuckDB dialect, rules in .sqlfluff) for the models' SQL.
 lint: install-python
-	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff check orchestration tests benchmarks
+	WAREHOUSE_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models tests/singular
 
 dev: install dbt-parse
 	$(BIN)/dagster dev -m orchestration.definitions

@@ -88,7 +88,8 @@ def _saved_query_column(column: str, metrics: tuple[str, ...]) -> str:
         if column in MONEY_METRICS:
             return f'cast(q."{column}" as decimal(18, 2)) as "{column}"'
         if column in SAVED_QUERY_COUNT_METRICS:
-            return f'cast(coalesce(q."{column}", 0) as bigint) as "{column}"'
+            # no coalesce: MetricFlow's null (no data behind the metric) stays empty, never a made-up zero
+            return f'cast(q."{column}" as bigint) as "{column}"'
         return f'cast(q."{column}" as double) as "{column}"'
     if column in TIME_COLUMNS:
         return f'cast(q."{column}" as date) as "{TIME_COLUMNS[column]}"'

@@ -6,6 +6,8 @@
     paid_amount    = total_amount for paid orders, else 0 (what the buyer paid at payment, before refunds)
     refund_amount  = 退款金额 for paid orders (`无退款申请` = 0), else 0
     net_amount     = paid_amount − refund_amount
+    customer_paid_order_number numbers a customer's paid orders by payment time (1 = first purchase, the
+    basis of new_customers; 2 and later = repeat purchases).
     reported_paid_amount keeps the export's 买家实际支付金额 for reconciliation only (its meaning varies by
     report variant; in the classic report it equals net_amount for paid orders).
 -#}
@@ -27,6 +29,17 @@ order_lines as (
 erp_matches as (
 
     select * from {{ ref('int_orders_matched_to_erp') }}
+
+),
+
+paid_order_sequence as (
+
+    -- each customer's paid orders numbered by payment time: number 1 is the customer's first purchase
+    select
+        order_id,
+        row_number() over (partition by customer_key order by paid_at asc, order_id asc) as customer_paid_order_number
+    from orders
+    where paid_at is not null and customer_key is not null
 
 ),
 
@@ -100,13 +113,19 @@ final as (
         erp_matches.erp_order_id,
         coalesce(erp_matches.erp_order_count, 0) as erp_order_count,
         erp_matches.erp_shipped_at,
-        erp_matches.order_id is not null as is_erp_matched
+        erp_matches.order_id is not null as is_erp_matched,
+
+        paid_order_sequence.customer_paid_order_number,
+        coalesce(paid_order_sequence.customer_paid_order_number = 1, false) as is_first_paid_order,
+        coalesce(paid_order_sequence.customer_paid_order_number > 1, false) as is_repeat_paid_order
 
     from amounts
     left join line_totals
         on amounts.order_id = line_totals.order_id
     left join erp_matches
         on amounts.order_id = erp_matches.order_id
+    left join paid_order_sequence
+        on amounts.order_id = paid_order_sequence.order_id
 
 )
 

@@ -1,0 +1,42 @@
+{#-
+    One row per ERP stock snapshot, SKU and warehouse (latest version of each), with the SKU's category and
+    current cost. is_out_of_stock: nothing available to sell (on hand − locked by orders ≤ 0).
+-#}
+
+with
+
+snapshots as (
+
+    select * from {{ ref('stg_erp__inventory_snapshots') }}
+
+),
+
+skus as (
+
+    select * from {{ ref('stg_erp__skus') }}
+
+),
+
+final as (
+
+    select
+        snapshots.inventory_snapshot_id,
+        snapshots.snapshot_at,
+        snapshots.snapshot_date,
+        snapshots.sku_id,
+        snapshots.warehouse_name,
+        skus.category,
+        snapshots.on_hand_qty,
+        snapshots.order_locked_qty,
+        snapshots.in_transit_qty,
+        snapshots.available_qty,
+        coalesce(snapshots.available_qty, 0) <= 0 as is_out_of_stock,
+        skus.cost_price as unit_cost,
+        cast(skus.cost_price * snapshots.on_hand_qty as decimal(18, 2)) as on_hand_cost_amount
+    from snapshots
+    left join skus
+        on snapshots.sku_id = skus.sku_id
+
+)
+
+select * from final
