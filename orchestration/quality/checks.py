@@ -68,6 +68,44 @@ class RawGate:
             select {select_list} from deliveries where _delivery_rank = 1
             order by _source_file, _source_row_number"""
 
+    @property
+    def asset_key(self) -> dg.AssetKey:
+        return raw_asset_key(self.dataset)
+
+    @property
+    def description(self) -> str:
+        return (
+            f"Great Expectations suite expectations/{self.suite}.json on the latest delivery of each record in "
+            f"raw.{self.dataset}; error severity blocks everything downstream."
+        )
+
+
+@dataclass(frozen=True)
+class ModelGate:
+    """A suite on a table built downstream (a mart or a metric table), attached to the asset that builds it."""
+
+    suite: str
+    asset_path: tuple[str, ...]
+    table: str
+    derived: str = ""
+    """Extra select-list SQL computed for the suite (e.g. the gap to the previous day)."""
+
+    @property
+    def asset_key(self) -> dg.AssetKey:
+        return dg.AssetKey(list(self.asset_path))
+
+    @property
+    def description(self) -> str:
+        return (
+            f"Great Expectations suite expectations/{self.suite}.json on {self.table}; error severity blocks "
+            "everything downstream (the report is not rebuilt)."
+        )
+
+    def query(self, columns: list[str] | None = None) -> str:
+        derived = f", {self.derived}" if self.derived else ""
+        select_list = ", ".join(f'"{c}"' for c in dict.fromkeys(columns)) if columns else "*"
+        return f"select {select_list} from (select *{derived} from {self.table})"
+
 
 RAW_GATES: tuple[RawGate, ...] = (
     RawGate("tmall_orders", entity=("order_id",), batch_key=("order_id",)),
@@ -101,7 +139,9 @@ def suite_columns(definition: dict) -> list[str]:
     columns: list[str] = []
     for expectation in definition["expectations"]:
         kwargs = expectation["kwargs"]
-        columns.extend([kwargs["column"]] if "column" in kwargs else kwargs.get("column_list", []))
+        columns.extend(
+            [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs] + kwargs.get("column_list", [])
+        )
     return columns
 
 
@@ -163,20 +203,37 @@ def check_result(outcome: SuiteOutcome, data_docs: Path | None = None) -> dg.Ass
     )
 
 
-def gx_raw_gate(gate: RawGate) -> dg.AssetChecksDefinition:
-    asset_key = raw_asset_key(gate.dataset)
-    if gate.dataset not in DATASETS_BY_NAME:
+MODEL_GATES: tuple[ModelGate, ...] = (
+    ModelGate(
+        "marts_fct_orders",
+        ("marts", "fct_orders"),
+        "marts.fct_orders",
+        derived="total_amount - paid_amount as _total_minus_paid, paid_amount - refund_amount as _paid_minus_refund",
+    ),
+    ModelGate(
+        "metrics_daily_kpis",
+        ("metrics", "metric_tables"),
+        "metrics.daily_kpis",
+        derived="date_diff('day', lag(metric_date) over (order by metric_date), metric_date) as _days_since_previous",
+    ),
+    ModelGate(
+        "metrics_reconciliation_match_rate",
+        ("metrics", "metric_tables"),
+        "metrics.monthly_reconciliation_match_rate",
+        # a rate means something with volume: months with fewer than 50 orders to reconcile are not gated
+        derived=(
+            "case when reconciliation_items >= 50 then reconciliation_match_rate end as _match_rate_of_busy_months"
+        ),
+    ),
+)
+
+
+def gx_table_gate(gate: RawGate | ModelGate) -> dg.AssetChecksDefinition:
+    asset_key = gate.asset_key
+    if isinstance(gate, RawGate) and gate.dataset not in DATASETS_BY_NAME:
         raise ValueError(f"no raw dataset {gate.dataset}")
 
-    @dg.asset_check(
-        asset=asset_key,
-        name=f"gx_{gate.suite}",
-        description=(
-            f"Great Expectations suite expectations/{gate.suite}.json on the latest delivery of each record in "
-            f"raw.{gate.dataset}; error severity blocks everything downstream."
-        ),
-        blocking=True,
-    )
+    @dg.asset_check(asset=asset_key, name=f"gx_{gate.suite}", description=gate.description, blocking=True)
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         definition = load_suite_definition(gate.suite)
         with warehouse.connect(read_only=True) as con:
@@ -199,4 +256,4 @@ def gx_raw_gate(gate: RawGate) -> dg.AssetChecksDefinition:
     return _check
 
 
-GX_CHECKS = [gx_raw_gate(gate) for gate in RAW_GATES]
+GX_CHECKS = [gx_table_gate(gate) for gate in (*RAW_GATES, *MODEL_GATES)]

@@ -97,6 +97,22 @@ def data_docs_index(docs_dir: Path) -> Path:
     return docs_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
+class SuiteDefinitionError(ValueError):
+    """A suite file holds an expectation Great Expectations cannot build (it would silently drop it)."""
+
+
+def _build_suite(gx, definition: dict[str, Any]):  # type: ignore[no-untyped-def]
+    suite = gx.ExpectationSuite(**definition)
+    if len(suite.expectations) != len(definition["expectations"]):
+        built = {e.expectation_type for e in suite.expectations}
+        missing = [e["type"] for e in definition["expectations"] if e["type"] not in built]
+        raise SuiteDefinitionError(
+            f"expectations/{definition['name']}.json: Great Expectations could not build {missing or 'some'}"
+            " expectation(s); fix the suite rather than validate without them"
+        )
+    return suite
+
+
 def _run_validation(frame: pd.DataFrame, definition: dict[str, Any], docs_dir: Path | None, result_format: dict):
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx  # slow import, only when validating
@@ -111,7 +127,7 @@ def _run_validation(frame: pd.DataFrame, definition: dict[str, Any], docs_dir: P
             .add_batch_definition_whole_dataframe("whole_table")
             .get_batch(batch_parameters={"dataframe": frame})
         )
-        return batch.validate(gx.ExpectationSuite(**definition), result_format=result_format)
+        return batch.validate(_build_suite(gx, definition), result_format=result_format)
 
     # A file-backed context keeps every validation result, so the Data Docs index lists all suites and runs.
     from great_expectations.checkpoint import UpdateDataDocsAction
@@ -123,7 +139,7 @@ def _run_validation(frame: pd.DataFrame, definition: dict[str, Any], docs_dir: P
     asset = next((a for a in source.assets if a.name == name), None) or source.add_dataframe_asset(name)
     batch_definition = next((b for b in asset.batch_definitions if b.name == "whole_table"), None)
     batch_definition = batch_definition or asset.add_batch_definition_whole_dataframe("whole_table")
-    suite = context.suites.add_or_update(gx.ExpectationSuite(**definition))
+    suite = context.suites.add_or_update(_build_suite(gx, definition))
     validation = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
     )
@@ -162,7 +178,11 @@ def validate_dataframe(frame: pd.DataFrame, definition: dict[str, Any], docs_dir
         outcomes.append(
             ExpectationOutcome(
                 expectation=config.type,
-                column=kwargs.get("column") or ",".join(kwargs.get("column_list", [])) or None,
+                column=kwargs.get("column")
+                or ",".join(
+                    kwargs.get("column_list", []) or [kwargs[k] for k in ("column_A", "column_B") if k in kwargs]
+                )
+                or None,
                 severity=(config.meta or {}).get("severity", "error"),
                 unexpected_count=int(details.get("unexpected_count") or 0),
                 element_count=int(details.get("element_count") or len(frame)),
