@@ -44,10 +44,11 @@ def chromium_path() -> str:
 
 
 def require_chromium() -> str:
-    """The Chromium executable, or skip the test when the machine has none (`make install-browser`)."""
+    """The Chromium executable. Missing is a failure, not a skip: `make test` installs it, and a browser test that
+    silently does not run would let a broken report pass."""
     path = chromium_path()
     if not (Path(path).is_file() or shutil.which(path)):
-        pytest.skip(f"Chromium not found at {path} (install Debian's chromium: make install-browser)")
+        pytest.fail(f"Chromium not found at {path} (install Debian's chromium: make install-browser)")
     return path
 
 
