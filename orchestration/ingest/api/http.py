@@ -8,6 +8,7 @@ API method are logged, never the form body (it carries the credentials).
 from __future__ import annotations
 
 import logging
+import math
 import os
 import random
 import time
@@ -102,3 +103,29 @@ class HttpSession:
 
     def close(self) -> None:
         self.session.close()
+
+
+MAX_PAGING_PASSES = 3
+
+
+def page_backwards(fetch_page: Callable[[int], tuple[list, int | None]], total: int, page_size: int, what: str) -> list:
+    """Read every page of a result sorted newest-modified first, from the last page to the first.
+
+    Records modified while we page move to the front; reading the last page first means the shifted records land on
+    pages not read yet, so none is missed. Records that *enter* the window while we page shift the others the other
+    way: when the total grew during a pass, the pass is repeated (at most MAX_PAGING_PASSES). `fetch_page(n)` returns
+    that page's records and the total the server reports now (None when it does not say). Duplicates are left to the
+    caller, who knows the record key.
+    """
+    records: list = []
+    for _ in range(MAX_PAGING_PASSES):
+        latest = total
+        for page in range(math.ceil(total / page_size), 0, -1):
+            page_records, reported = fetch_page(page)
+            records.extend(page_records)
+            latest = reported if reported is not None else latest
+        if latest <= total:
+            break
+        logger.info("%s: %d records entered the window while paging, paging again", what, latest - total)
+        total = latest
+    return records

@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import math
 import os
 import re
 import time
@@ -23,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orchestration.ingest.api.errors import ApiError, RateLimitedError, SessionExpiredError
-from orchestration.ingest.api.http import HttpSession, RetryPolicy
+from orchestration.ingest.api.http import HttpSession, RetryPolicy, page_backwards
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +30,6 @@ DEFAULT_JST_URL = "https://openapi.jushuitan.com"
 ORDERS_PATH = "/open/orders/single/query"
 ORDERS_PAGE_SIZE = 50
 MAX_WINDOW = dt.timedelta(days=7)
-_MAX_PASSES = 3
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 DEFAULT_RATE_LIMIT_CODES = (199, 200, 429)
 _SESSION_WORDS = ("access_token", "token", "授权")
@@ -190,18 +188,13 @@ class JstClient:
                 data = self.post(path, {**biz, "page_index": page})
                 records.extend(data.get(list_key) or [])
             return records
-        records: list[dict[str, Any]] = []
-        for _ in range(_MAX_PASSES):
-            latest = count
-            for page in range(math.ceil(count / page_size), 0, -1):
-                data = self.post(path, {**biz, "page_index": page})
-                records.extend(data.get(list_key) or [])
-                latest = int(data.get("data_count") or latest)
-            if latest <= count:
-                break
-            logger.info("聚水潭 %s: %d records entered the window while paging, paging again", path, latest - count)
-            count = latest
-        return records
+
+        def fetch(page: int) -> tuple[list, int | None]:
+            data = self.post(path, {**biz, "page_index": page})
+            reported = data.get("data_count")
+            return list(data.get(list_key) or []), int(reported) if reported else None
+
+        return page_backwards(fetch, count, page_size, f"聚水潭 {path}")
 
     def orders_modified(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
         """Every ERP sales order modified in [start, end) (at most 7 days), via `/open/orders/single/query`."""

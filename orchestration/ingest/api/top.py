@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import json
 import logging
-import math
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -24,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from orchestration.ingest.api.errors import ApiError, RateLimitedError, SessionExpiredError
-from orchestration.ingest.api.http import HttpSession, RetryPolicy
+from orchestration.ingest.api.http import HttpSession, RetryPolicy, page_backwards
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +33,6 @@ SIGN_METHODS = ("md5", "hmac", "hmac-sha256")
 PAGE_SIZE = 100
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_INCREMENT_SPAN = dt.timedelta(days=1)
-_MAX_PASSES = 3
 
 TRADES_INCREMENT = "taobao.trades.sold.increment.get"
 TRADES_CREATED = "taobao.trades.sold.get"
@@ -261,18 +259,13 @@ class TopClient:
         total = int(first.get("total_results") or 0)
         if total <= PAGE_SIZE:
             return list(first.get(list_key) or [])
-        records: list[dict[str, Any]] = []
-        for _ in range(_MAX_PASSES):
-            latest_total = total
-            for page in range(math.ceil(total / PAGE_SIZE), 0, -1):
-                body = self.call(method, {**base, "page_no": page})
-                records.extend(body.get(list_key) or [])
-                latest_total = int(body.get("total_results") or latest_total)
-            if latest_total <= total:
-                break
-            logger.info("%s: %d entries entered the window while paging, paging again", method, latest_total - total)
-            total = latest_total
-        return records
+
+        def fetch(page: int) -> tuple[list, int | None]:
+            body = self.call(method, {**base, "page_no": page})
+            reported = body.get("total_results")
+            return list(body.get(list_key) or []), int(reported) if reported else None
+
+        return page_backwards(fetch, total, PAGE_SIZE, method)
 
     def _page_forwards(self, method: str, params: Mapping[str, Any], list_key: str) -> list[dict[str, Any]]:
         records: list[dict[str, Any]] = []
