@@ -129,3 +129,14 @@ def page_backwards(fetch_page: Callable[[int], tuple[list, int | None]], total: 
         logger.info("%s: %d records entered the window while paging, paging again", what, latest - total)
         total = latest
     return records
+
+
+class CredentialsFromEnv:
+    """For client configs: the environment variables a client cannot run without (`REQUIRED_ENV`)."""
+
+    REQUIRED_ENV: tuple[str, ...] = ()
+
+    @classmethod
+    def missing_env(cls, environ: Mapping[str, str] | None = None) -> list[str]:
+        environ = os.environ if environ is None else environ
+        return [name for name in cls.REQUIRED_ENV if not environ.get(name)]

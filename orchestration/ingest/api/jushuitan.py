@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orchestration.ingest.api.errors import ApiError, RateLimitedError, SessionExpiredError
-from orchestration.ingest.api.http import HttpSession, RetryPolicy, page_backwards
+from orchestration.ingest.api.http import CredentialsFromEnv, HttpSession, RetryPolicy, page_backwards
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def blanks_to_null(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class JstConfig:
+class JstConfig(CredentialsFromEnv):
     app_key: str
     app_secret: str = field(repr=False)
     access_token: str = field(repr=False)
@@ -68,11 +68,6 @@ class JstConfig:
     rate_limit_wait_seconds: float = 60.0
 
     REQUIRED_ENV = ("JST_APP_KEY", "JST_APP_SECRET", "JST_ACCESS_TOKEN")
-
-    @classmethod
-    def missing_env(cls, environ: Mapping[str, str] | None = None) -> list[str]:
-        environ = os.environ if environ is None else environ
-        return [name for name in cls.REQUIRED_ENV if not environ.get(name)]
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> JstConfig:

@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from orchestration.ingest.api.errors import ApiError, RateLimitedError, SessionExpiredError
-from orchestration.ingest.api.http import HttpSession, RetryPolicy, page_backwards
+from orchestration.ingest.api.http import CredentialsFromEnv, HttpSession, RetryPolicy, page_backwards
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def top_sign(params: Mapping[str, str], secret: str, sign_method: str) -> str:
 
 
 @dataclass(frozen=True)
-class TopConfig:
+class TopConfig(CredentialsFromEnv):
     app_key: str
     app_secret: str = field(repr=False)
     session: str = field(repr=False)
@@ -104,11 +104,6 @@ class TopConfig:
     def __post_init__(self) -> None:
         if self.sign_method not in SIGN_METHODS:
             raise ValueError(f"TOP_SIGN_METHOD {self.sign_method!r} is not one of {', '.join(SIGN_METHODS)}")
-
-    @classmethod
-    def missing_env(cls, environ: Mapping[str, str] | None = None) -> list[str]:
-        environ = os.environ if environ is None else environ
-        return [name for name in cls.REQUIRED_ENV if not environ.get(name)]
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> TopConfig:
