@@ -2,9 +2,12 @@
     One conformed product per row: every ERP SKU (sold on Tmall or not), plus every Tmall item whose 商家编码
     is missing or matches no ERP SKU. Nothing is dropped; mapping_status says which case a product is:
 
-    mapped          the product is an ERP SKU (product_key = sku_id); Tmall lines with this code map to it
+    mapped          the product is an ERP SKU (product_key = sku_id); Tmall lines with this code, or matched by a
+                    row of the seed product_mapping_overrides, map to it
+    ambiguous_code  Tmall lines carry an ERP 款式编码 shared by several SKUs (one product per code)
     unmatched_code  Tmall lines carry a 商家编码 that the ERP master does not know (one product per code)
     missing_code    Tmall lines carry no 商家编码 (one product per title and properties)
+    The last three are the mapping work list: fix them with rows in seeds/product_mapping_overrides.csv.
 -#}
 
 with
@@ -78,7 +81,7 @@ tmall_only_products as (
         cast(null as decimal(18, 2)) as sale_price,
         cast(null as boolean) as is_enabled
     from tmall_sales
-    where mapping_status <> 'mapped'
+    where mapping_status not in ('mapped', 'manual')
 
 ),
 
