@@ -391,7 +391,13 @@ class XlsxSink:
     def close(self) -> int:
         import zipfile
 
-        sheet = f'{_XML_DECL}<worksheet xmlns="{_MAIN_NS}"><sheetData>{"".join(self._rows)}</sheetData></worksheet>'
+        # the used range, as Excel records it: readers pad every row to its width (trailing empty cells are not
+        # written)
+        dimension = f'<dimension ref="A1:{self._columns[-1]}{len(self._rows)}"/>'
+        sheet = (
+            f'{_XML_DECL}<worksheet xmlns="{_MAIN_NS}">{dimension}<sheetData>{"".join(self._rows)}</sheetData>'
+            "</worksheet>"
+        )
         parts = {**_XLSX_PARTS, "xl/worksheets/sheet1.xml": sheet}
         with zipfile.ZipFile(self.path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for name, text in parts.items():
