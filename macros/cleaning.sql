@@ -84,3 +84,30 @@
 {% macro spark__integer_divide(numerator, denominator) -%}
     (({{ numerator }}) div ({{ denominator }}))
 {%- endmacro %}
+
+{#-
+    A rate as a fraction, decimal(12, 6): 生意参谋 writes rates as text percentages (`2.35%` → 0.0235,
+    `1,234.5%` → 12.345); a cell Excel re-saved as a number holds the fraction itself (`0.0235` → 0.0235).
+    `-` (生意参谋's "no data") and the sentinels become null; anything else fails the model, naming the value.
+-#}
+{% macro to_rate(column) -%}
+    {%- set text -%}nullif(replace({{ clean_text(column) }}, ',', ''), '-'){%- endset -%}
+    cast(
+        case
+            when right({{ text }}, 1) = '%'
+                then cast(trim(replace({{ text }}, '%', '')) as decimal(18, 6)) / 100
+            else cast({{ text }} as decimal(18, 6))
+        end
+        as decimal(12, 6)
+    )
+{%- endmacro %}
+
+{#- A count (visitors, buyers): `1,234`, `1234`, Excel's `1234.0`; `-` and sentinels become null. -#}
+{% macro to_count(column) -%}
+    {{ to_quantity("nullif(" ~ clean_text(column) ~ ", '-')") }}
+{%- endmacro %}
+
+{#- A China-local calendar date from a date or timestamp cell (`2025-03-14`, `2025/3/14`, `2025/3/14 0:00`). -#}
+{% macro to_china_date(column) -%}
+    cast({{ to_china_timestamp(column) }} as date)
+{%- endmacro %}

@@ -19,6 +19,9 @@ class DemoConfig:
     days: int = 365
     shops: int = 2
     skus: int = 500
+    sub_order_months: int = 1
+    """The last this-many months of one shop (the second, or the only one) are delivered as the newer sub-order XLSX
+    export instead of the classic two CSV reports, so the demo exercises both paths; each order is in exactly one."""
 
     def __post_init__(self) -> None:
         if self.orders < 0:
@@ -31,6 +34,8 @@ class DemoConfig:
             raise ValueError("skus must be >= 10")
         if self.seed < 0:
             raise ValueError("seed must be >= 0")
+        if self.sub_order_months < 0:
+            raise ValueError("sub_order_months must be >= 0")
 
     @property
     def end(self) -> date:

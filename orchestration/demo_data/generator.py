@@ -1,4 +1,6 @@
-"""Write a complete landing folder: Tmall seller-center exports per shop and month, ERP extracts per month and week.
+"""Write a complete landing folder: Tmall seller-center exports per shop and month (the classic two CSV reports, or
+for one shop's last months the newer sub-order XLSX export), 生意参谋 traffic per shop and month, ERP extracts per
+month and week (orders, outbound, stock, purchase receipts).
 
 Streaming: the period is walked month by month and day by day; a day's orders are generated in chunks of at most
 CHUNK_ORDERS and written straight to the open files. Only the buyer and SKU pools, the open files and a few weeks of
@@ -27,8 +29,10 @@ from .catalog import CATEGORIES, Catalog
 from .config import DemoConfig, FileSummary, GenerationSummary
 from .geo import PROVINCES
 from .inventory import SNAPSHOT_SECOND, Inventory
+from .purchases import write_purchase_receipts
 from .trade import CHUNK_ORDERS, LINE_COUNT_P, LINE_COUNTS, P_UNPAID, QTY, QTY_P, generate_chunk
 from .trade_calendar import daily_order_counts, day_profile, hourly_cdf
+from .traffic import Traffic, write_traffic
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +45,8 @@ SHOP_SHARE_DECAY = 0.7  # shop k gets a share proportional to 1 / (k + 1) ** dec
 _TID_MULT, _TID_ADD, _TID_RANGE = 862_933_555_777_941_757, 3_037_000_493, 5 * 10**18
 _PAY_MULT, _PAY_ADD = 6_129_847_362_917_253, 4_821_766_310_553
 _WAYBILL_MULT, _WAYBILL_ADD = 48_271_117, 1_013_904_223
+_OID_MULT, _OID_ADD = 735_211_458_911_234_577, 2_718_281_829
+_ITEM_MULT, _ITEM_ADD, _ITEM_RANGE = 829_348_951, 61_803_398, 10**11
 
 
 class Context:
@@ -131,6 +137,11 @@ class Context:
         self.months = _months(config.start, config.days)
         self.tmall_order_sinks: list[f.CsvSink] = []
         self.tmall_item_sinks: list[f.CsvSink] = []
+        self.tmall_sub_order_sinks: list[f.XlsxSink | None] = [None] * config.shops
+        # the shop that switched to the newer sub-order export, and the first month it used it
+        self.sub_order_shop = 1 if config.shops > 1 else 0
+        self.first_sub_order_month = len(self.months) - config.sub_order_months
+        self.traffic = Traffic(config.shops)
         self.erp_order_sink: f.CsvSink | None = None
         self._outbound_sinks: dict[tuple[int, int], f.CsvSink] = {}
         self.files: list[FileSummary] = []
@@ -154,6 +165,14 @@ class Context:
         """28-digit Alipay trade number: payment date, channel code, 16 unique digits."""
         day = self.format_ts(paid_ts)[:10].replace("-", "")
         return f"{day}2200{((seq + self._id_offset) * _PAY_MULT + _PAY_ADD) % 10**16:016d}"
+
+    def sub_order_id(self, seq: int, line: int) -> str:
+        """19-digit Tmall sub-order id (子订单编号) of line `line` of order `seq`, unique (an affine bijection)."""
+        return str(10**18 + ((seq * 8 + line + self._id_offset) * _OID_MULT + _OID_ADD) % _TID_RANGE)
+
+    def item_id(self, shop: int, style_index: int) -> str:
+        """12-digit Tmall listing id (商品ID) of a style in a shop: each shop lists the style under its own id."""
+        return str(5 * 10**11 + ((shop * 100_000 + style_index) * _ITEM_MULT + _ITEM_ADD) % _ITEM_RANGE)
 
     def next_waybill(self, courier: int) -> str:
         _, prefix, digits, _ = f.COURIERS[courier]
@@ -203,10 +222,19 @@ class Context:
         year, month = self.months[month_no]
         # the merchant downloaded every monthly report on the morning of the extract, one after another
         self.tmall_order_sinks, self.tmall_item_sinks = [], []
+        self.tmall_sub_order_sinks = [None] * self.config.shops
         for shop in range(self.config.shops):
             minutes = 1 + 2 * (shop * len(self.months) + month_no)
             stamp = (self.config.as_of + timedelta(minutes=minutes)).strftime("%Y%m%d%H%M")
             folder = f"tmall/{self.shop_folders[shop]}"
+            if shop == self.sub_order_shop and month_no >= self.first_sub_order_month:
+                # this shop's newer downloads: one sub-order workbook instead of the two classic reports
+                self.tmall_sub_order_sinks[shop] = f.XlsxSink(
+                    self.root,
+                    f"{folder}/子订单导出_{year:04d}{month:02d}_{stamp}.xlsx",
+                    f.DATASET_TMALL_SUB_ORDERS,
+                    f.TMALL_SUB_ORDER_HEADER,
+                )
             self.tmall_order_sinks.append(
                 self._sink(
                     f"{folder}/ExportOrderList{stamp}.csv", f.DATASET_TMALL_ORDERS, f.TMALL_ORDER_HEADER, tmall=True
@@ -222,8 +250,18 @@ class Context:
         )
 
     def close_month(self, month_no: int) -> None:
-        for sink in (*self.tmall_order_sinks, *self.tmall_item_sinks):
-            self._close(sink)
+        for shop, sink in enumerate(self.tmall_order_sinks):
+            if self.tmall_sub_order_sinks[shop] is None:
+                self._close(sink)
+                self._close(self.tmall_item_sinks[shop])
+            else:  # the classic reports were not downloaded this month: drop the empty files
+                for unused in (sink, self.tmall_item_sinks[shop]):
+                    unused.close()
+                    unused.path.unlink()
+        for xlsx in self.tmall_sub_order_sinks:
+            if xlsx is not None:
+                size = xlsx.close()
+                self.files.append(FileSummary(xlsx.relative, xlsx.dataset, xlsx.rows, size))
         assert self.erp_order_sink is not None
         self._close(self.erp_order_sink)
         self.erp_order_sink = None
@@ -359,6 +397,8 @@ def _generate_into(root: Path, config: DemoConfig) -> Context:
             day += 1
         ctx.close_month(month_no)
         logger.info("demo data: %04d-%02d done, %s orders", year, month, f"{month_orders:,}")
+    write_traffic(ctx)
+    write_purchase_receipts(ctx)
     return ctx
 
 

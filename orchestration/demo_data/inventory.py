@@ -97,6 +97,8 @@ class Inventory:
         # stock counts were last touched some time before the period starts
         self.modified = (day0 - rng.integers(1, 30, size=shape)) * 86400 + rng.integers(9 * 3600, 20 * 3600, size=shape)
         self._buckets: dict[int, _Bucket] = {}
+        self.purchases: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+        """Purchase orders placed: (day offset, cells, quantities, arrival times); the receipts are written from it."""
 
     # -- events --------------------------------------------------------------------------------------------
     def add_events(
@@ -182,4 +184,5 @@ class Inventory:
         self.modified[cells] = np.maximum(self.modified[cells], placed)
         lead = self.lead[cells] + np.where(rng.random(cells.size) < 0.08, rng.integers(10, 31, cells.size), 0)
         arrive = (self.day0 + day + lead) * 86400 + rng.integers(9 * 3600, 17 * 3600, size=cells.size)
+        self.purchases.append((day, cells, qty, arrive))
         self.add_events(arrive, cells, qty, np.zeros_like(qty), np.zeros_like(qty), in_transit=-qty)

@@ -425,6 +425,7 @@ def _emit(  # noqa: C901 - one walk over the order life cycle, kept in one place
     money = f.money
     shop_name, shop_id = cfg.shop_names[shop], cfg.shop_ids[shop]
     tmall_orders, tmall_items = cfg.tmall_order_sinks[shop], cfg.tmall_item_sinks[shop]
+    sub_orders = cfg.tmall_sub_order_sinks[shop]
     erp_orders = cfg.erp_order_sink
     stats = cfg.stats
     price = cfg.sku_price
@@ -540,72 +541,98 @@ def _emit(  # noqa: C901 - one walk over the order life cycle, kept in one place
         cfg.status_counts[status] += 1
 
         # --- Tmall rows -----------------------------------------------------------------------------------
-        tid_cell = f.excel_id(rec.tid)
-        titles = []
-        qty_total = 0
-        for k, line in enumerate(lines):
-            sku = skus[line[0]]
-            if line[2] == 1:
-                code, outer = "", ""
-            elif line[2] == 2:
-                code, outer = sku.wrong_code, sku.style_id
-            else:
-                code, outer = sku.sku_id, sku.style_id
-            qty_total += line[1]
-            if sku.title not in titles:
-                titles.append(sku.title)
-            line_status = f.TRADE_CLOSED if k == status_line else status
-            tmall_items.add(
-                f"{tid_cell},{sku.title},{money(price[line[0]])},{line[1]},{outer},{sku.properties},,,"
-                f"{line_status},{code}"
-            )
         ut = u_text[i]
         tp = text_pick[i]
-        message = f.quote(BUYER_MESSAGES[tp[0] % len(BUYER_MESSAGES)]) if ut[0] < 0.08 else ""
-        memo = f.quote(SELLER_MEMOS[tp[1] % len(SELLER_MEMOS)]) if ut[1] < 0.05 and rec.paid else ""
-        note = ORDER_NOTES[tp[2] % len(ORDER_NOTES)] if ut[2] < 0.02 else ""
-        mobile_order = "手机订单" if ut[3] < 0.86 else ""
-        points = paid_amount // 2000 if status == f.TRADE_FINISHED else 0
-        tmall_orders.add(
-            ",".join(
-                (
-                    tid_cell,
-                    buyer_info.nick[i],
-                    buyer_info.alipay[i],
-                    f.excel_id(payno) if payno else "",
-                    money(rec.goods),
-                    money(rec.post),
-                    "0",
-                    money(total),
-                    str(points),
-                    money(paid_amount),
-                    "0",
-                    status,
-                    message,
-                    buyer_info.name[i],
-                    buyer_info.address[i],
-                    "EMS" if courier_name == "EMS" else "快递",
-                    buyer_info.phone[i],
-                    buyer_info.mobile[i],
-                    fmt(rec.c),
-                    paid_at,
-                    "，".join(titles),
-                    str(len(lines)),
-                    rec.waybill if shipped else "",
-                    courier_name if shipped else "",
-                    note,
-                    str(qty_total),
-                    shop_id,
-                    shop_name,
-                    close,
-                    refund_str,
-                    shipped_at,
-                    confirmed_at,
-                    mobile_order,
-                    memo,
+        message = BUYER_MESSAGES[tp[0] % len(BUYER_MESSAGES)] if ut[0] < 0.08 else ""
+        memo = SELLER_MEMOS[tp[1] % len(SELLER_MEMOS)] if ut[1] < 0.05 and rec.paid else ""
+        if rec.paid:
+            cfg.traffic.record(shop, (rec.p - cfg.day0_ts) // 86400, rec.buyer, total, lines, skus)
+        if sub_orders is not None:
+            _sub_order_rows(
+                cfg,
+                sub_orders,
+                rec,
+                status,
+                status_line,
+                refund,
+                paid_at,
+                shipped_at if shipped else "",
+                confirmed_at,
+                courier_name if shipped else "",
+                buyer_info.nick[i],
+                buyer_info.address[i],
+                shop,
+                shop_name,
+                message,
+                memo,
+                skus,
+            )
+            stats["orders_in_sub_order_export"] += 1
+        else:
+            tid_cell = f.excel_id(rec.tid)
+            titles = []
+            qty_total = 0
+            for k, line in enumerate(lines):
+                sku = skus[line[0]]
+                if line[2] == 1:
+                    code, outer = "", ""
+                elif line[2] == 2:
+                    code, outer = sku.wrong_code, sku.style_id
+                else:
+                    code, outer = sku.sku_id, sku.style_id
+                qty_total += line[1]
+                if sku.title not in titles:
+                    titles.append(sku.title)
+                line_status = f.TRADE_CLOSED if k == status_line else status
+                tmall_items.add(
+                    f"{tid_cell},{sku.title},{money(price[line[0]])},{line[1]},{outer},{sku.properties},,,"
+                    f"{line_status},{code}"
+                )
+            message = f.quote(message)
+            memo = f.quote(memo)
+            note = ORDER_NOTES[tp[2] % len(ORDER_NOTES)] if ut[2] < 0.02 else ""
+            mobile_order = "手机订单" if ut[3] < 0.86 else ""
+            points = paid_amount // 2000 if status == f.TRADE_FINISHED else 0
+            tmall_orders.add(
+                ",".join(
+                    (
+                        tid_cell,
+                        buyer_info.nick[i],
+                        buyer_info.alipay[i],
+                        f.excel_id(payno) if payno else "",
+                        money(rec.goods),
+                        money(rec.post),
+                        "0",
+                        money(total),
+                        str(points),
+                        money(paid_amount),
+                        "0",
+                        status,
+                        message,
+                        buyer_info.name[i],
+                        buyer_info.address[i],
+                        "EMS" if courier_name == "EMS" else "快递",
+                        buyer_info.phone[i],
+                        buyer_info.mobile[i],
+                        fmt(rec.c),
+                        paid_at,
+                        "，".join(titles),
+                        str(len(lines)),
+                        rec.waybill if shipped else "",
+                        courier_name if shipped else "",
+                        note,
+                        str(qty_total),
+                        shop_id,
+                        shop_name,
+                        close,
+                        refund_str,
+                        shipped_at,
+                        confirmed_at,
+                        mobile_order,
+                        memo,
+                    )
                 )
             )
-        )
         buyer_counts[rec.buyer] += 1
         if refund:
             stats["refunded_orders"] += 1
@@ -860,3 +887,93 @@ def _shipment_rows(
             f"{line[1]},{money(price[line[0]])}"
         )
     return "发货中", "", waybill, courier_name, wh
+
+
+def _sub_order_rows(
+    cfg: Context,
+    sink: f.XlsxSink,
+    rec: _Order,
+    status: str,
+    status_line: int | None,
+    refund: int,
+    paid_at: str,
+    shipped_at: str,
+    confirmed_at: str,
+    courier_name: str,
+    nick: str,
+    address: str,
+    shop: int,
+    shop_name: str,
+    message: str,
+    memo: str,
+    skus: list[Sku],
+) -> None:
+    """The order as the newer sub-order export shows it: one row per 子订单, money split over the lines.
+
+    Per sub-order: 买家应付货款 = 价格 × 数量 − its share of the order discount (shares in proportion to the list
+    amount, the remainder on the last line), so Σ 买家应付货款 = the order's 买家应付货款; 退款金额 with 退款状态
+    退款成功 where money went back (a full refund on every line, the post fee on the first; a partial refund on its
+    line), and 退款关闭 with the amount once asked for when a refund request was withdrawn;
+    买家实付金额 = 买家应付货款 plus the post fee on the first line, less the successful refund (0 when unpaid), so
+    Σ 买家实付金额 = 总金额 − 退款金额 as in the classic report.
+    """
+    price = cfg.sku_price
+    lines = rec.lines
+    n = len(lines)
+    shares: list[int] = []
+    left = rec.discount
+    for k, line in enumerate(lines):
+        share = left if k == n - 1 else rec.discount * price[line[0]] * line[1] // rec.goods_list
+        left -= share
+        shares.append(share)
+    withdrawn = rec.paid and refund == 0 and rec.ref_kind == REQUEST_WITHDRAWN and status_line is None
+    created = cfg.format_ts(rec.c)
+    for k, line in enumerate(lines):
+        sku = skus[line[0]]
+        if line[2] == 1:
+            code, outer = "", ""
+        elif line[2] == 2:
+            code, outer = sku.wrong_code, sku.style_id
+        else:
+            code, outer = sku.sku_id, sku.style_id
+        goods = price[line[0]] * line[1] - shares[k]
+        paid = (goods + (rec.post if k == 0 else 0)) if rec.paid else 0
+        refund_status, line_refund = f.REFUND_NONE, 0
+        if refund and refund == rec.total:
+            refund_status, line_refund = f.REFUND_SUCCESS, paid
+        elif refund and (k == rec.refund_line or (rec.refund_line < 0 and k == 0)):
+            refund_status, line_refund = f.REFUND_SUCCESS, refund
+        elif withdrawn and k == 0:
+            refund_status, line_refund = f.REFUND_CLOSED, max(100, goods // 2)
+        sink.add(
+            [
+                cfg.sub_order_id(rec.seq, k),
+                rec.tid,
+                nick,
+                shop_name,
+                sku.title,
+                price[line[0]] / 100,
+                line[1],
+                outer,
+                sku.properties,
+                "",
+                "",
+                f.TRADE_CLOSED if k == status_line else status,
+                code,
+                goods / 100,
+                rec.post / 100,
+                (paid - (line_refund if refund_status == f.REFUND_SUCCESS else 0)) / 100,
+                refund_status,
+                line_refund / 100,
+                created,
+                paid_at,
+                cfg.item_id(shop, sku.style_index),
+                memo,
+                message,
+                address,
+                shipped_at,
+                confirmed_at,
+                rec.waybill if shipped_at else "",
+                courier_name,
+            ]
+        )

@@ -110,6 +110,87 @@ TMALL_ORDER_ITEMS = Dataset(
     derived_columns=("line_number",),
 )
 
+TMALL_SUB_ORDERS = Dataset(
+    name="tmall_sub_orders",
+    description=(
+        "Tmall seller-center sub-order export (newer 子订单 export, usually .xlsx): one row per sub-order (item line), "
+        "carrying its main order's id, times and status."
+    ),
+    columns={
+        "sub_order_id": ("子订单编号",),
+        "order_id": ("主订单编号",),
+        "item_title": ("商品标题",),
+        "unit_price": ("商品价格",),
+        "quantity": ("购买数量",),
+        "external_system_id": ("外部系统编号",),
+        "sku_properties": ("商品属性",),
+        "bundle_info": ("套餐信息",),
+        "contact_note": ("联系方式备注",),
+        "order_status": ("订单状态",),
+        "merchant_sku_code": ("商家编码",),
+        "goods_amount": ("买家应付货款",),
+        "paid_amount": ("买家实付金额", "买家实际支付金额"),
+        "refund_status": ("退款状态",),
+        "refund_amount": ("退款金额",),
+        "created_at": ("订单创建时间",),
+        "paid_at": ("订单付款时间",),
+        "item_id": ("商品ID", "商品Id"),
+        "seller_memo": ("商家备注",),
+        "buyer_message": ("主订单买家留言", "买家留言"),
+        "shipped_at": ("发货时间",),
+        "waybill_no": ("物流单号",),
+        "logistics_company": ("物流公司",),
+        # order-level fields a seller may add to the export (repeated on every sub-order row of the order)
+        "post_fee": ("买家应付邮费",),
+        "buyer_nick": ("买家会员名", "买家昵称"),
+        "receiver_name": ("收货人姓名",),
+        "receiver_address": ("收货地址",),
+        "receiver_mobile": ("联系手机",),
+        "shop_id": ("店铺Id", "店铺ID"),
+        "shop_name": ("店铺名称",),
+        "confirmed_at": ("确认收货时间",),
+    },
+    required=("sub_order_id", "order_id", "created_at"),
+    key_columns=("sub_order_id", "order_id"),
+    numeric_id_columns=("sub_order_id", "order_id"),
+)
+
+_TRAFFIC_COLUMNS: dict[str, tuple[str, ...]] = {
+    "traffic_date": ("日期", "统计日期"),
+    "shop_name": ("店铺名称",),
+    "visitors": ("访客数",),
+    "page_views": ("浏览量",),
+    "paying_buyers": ("支付买家数",),
+    "payment_conversion_rate": ("支付转化率",),
+    "add_to_cart_buyers": ("加购人数",),
+    "favourite_buyers": ("收藏人数", "商品收藏人数", "收藏买家数"),
+    "average_spend_per_buyer": ("客单价",),
+    "payment_amount": ("支付金额",),
+}
+
+TMALL_TRAFFIC_SHOP = Dataset(
+    name="tmall_traffic_shop",
+    description="生意参谋 shop-level traffic export (店铺整体 / 流量概况): one row per shop per day.",
+    columns=dict(_TRAFFIC_COLUMNS),
+    required=("traffic_date", "visitors"),
+    key_columns=("traffic_date",),
+)
+
+TMALL_TRAFFIC_ITEMS = Dataset(
+    name="tmall_traffic_items",
+    description="生意参谋 item-level traffic export (商品效果): one row per item (商品ID) per day.",
+    columns={
+        "traffic_date": _TRAFFIC_COLUMNS["traffic_date"],
+        "shop_name": _TRAFFIC_COLUMNS["shop_name"],
+        "item_id": ("商品ID", "商品Id"),
+        "item_title": ("商品名称", "商品标题"),
+        **{k: v for k, v in _TRAFFIC_COLUMNS.items() if k not in ("traffic_date", "shop_name")},
+    },
+    required=("traffic_date", "item_id", "visitors"),
+    key_columns=("traffic_date", "item_id"),
+    numeric_id_columns=("item_id",),
+)
+
 ERP_SKUS = Dataset(
     name="erp_skus",
     description="ERP SKU master (商品资料): one row per SKU with its cost price.",
@@ -193,6 +274,29 @@ ERP_INVENTORY = Dataset(
     key_columns=("sku_id", "warehouse_name", "snapshot_at"),
 )
 
+ERP_PURCHASE_RECEIPTS = Dataset(
+    name="erp_purchase_receipts",
+    description="ERP purchase receipts (采购入库): one row per received SKU line of a receipt (入库单).",
+    columns={
+        "receipt_id": ("入库单号",),
+        "purchase_order_id": ("采购单号",),
+        "supplier_name": ("供应商", "供应商名称"),
+        "warehouse_name": ("仓库", "收货仓"),
+        "sku_id": ("商品编码",),
+        "style_id": ("款式编码",),
+        "sku_name": ("商品名称",),
+        "properties_value": ("颜色及规格",),
+        "quantity": ("数量", "入库数量"),
+        "cost_price": ("单价", "采购单价", "成本价"),
+        "amount": ("金额", "入库金额"),
+        "received_at": ("入库日期", "入库时间"),
+        "receipt_status": ("状态",),
+        "modified_at": ("修改时间",),
+    },
+    required=("receipt_id", "sku_id", "quantity", "received_at"),
+    key_columns=("receipt_id", "sku_id"),
+)
+
 DATASETS: tuple[Dataset, ...] = (
     TMALL_ORDERS,
     TMALL_ORDER_ITEMS,
@@ -200,6 +304,10 @@ DATASETS: tuple[Dataset, ...] = (
     ERP_SALES_ORDERS,
     ERP_SHIPMENTS,
     ERP_INVENTORY,
+    TMALL_SUB_ORDERS,
+    TMALL_TRAFFIC_SHOP,
+    TMALL_TRAFFIC_ITEMS,
+    ERP_PURCHASE_RECEIPTS,
 )
 
 DATASETS_BY_NAME: dict[str, Dataset] = {dataset.name: dataset for dataset in DATASETS}

@@ -131,6 +131,14 @@ RAW_GATES: tuple[RawGate, ...] = (
         entity=("sku_id", "warehouse_name", "snapshot_at"),
         batch_key=("sku_id", "warehouse_name", "snapshot_at"),
     ),
+    RawGate("tmall_sub_orders", entity=("order_id",), batch_key=("sub_order_id",)),
+    RawGate("tmall_traffic_shop", entity=("shop_name", "traffic_date"), batch_key=("shop_name", "traffic_date")),
+    RawGate(
+        "tmall_traffic_items",
+        entity=("shop_name", "item_id", "traffic_date"),
+        batch_key=("shop_name", "item_id", "traffic_date"),
+    ),
+    RawGate("erp_purchase_receipts", entity=("receipt_id",), batch_key=("receipt_id", "sku_id")),
 )
 
 

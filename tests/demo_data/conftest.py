@@ -11,7 +11,10 @@ import pytest
 
 from orchestration.demo_data import DemoConfig, GenerationSummary, generate
 
-SMALL = DemoConfig(orders=2_000)
+SMALL = DemoConfig(orders=2_000, sub_order_months=0)
+"""Every Tmall order in the classic two-file export: the trade tests read all orders from the classic reports."""
+WITH_SUB_ORDERS = DemoConfig(orders=2_000)
+"""The default: the same trade, but one shop's last month delivered as the newer sub-order XLSX export."""
 
 
 @dataclass
@@ -31,6 +34,39 @@ def read_csv(path: Path, encoding: str) -> Table:
         assert len(record) == len(header), f"{path.name}: {len(record)} fields, header has {len(header)}"
         rows.append({h: unwrap(v) for h, v in zip(header, record, strict=True)})
     return Table(header, rows)
+
+
+def read_xlsx(path: Path) -> Table:
+    """The first sheet of a workbook, cells as text the way the ingest reads them (openpyxl, read-only)."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    workbook.close()
+    header = [str(h).strip() for h in rows[0]]
+    return Table(header, [{h: cell_text(v) for h, v in zip(header, r, strict=True)} for r in rows[1:]])
+
+
+def cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+ENCODINGS = {
+    "tmall_orders": "gbk",
+    "tmall_order_items": "gbk",
+    "tmall_traffic_items": "gb18030",
+}
+
+
+def read_table(root: Path, relative: str, dataset: str) -> Table:
+    path = root / relative
+    if path.suffix == ".xlsx":
+        return read_xlsx(path)
+    return read_csv(path, ENCODINGS.get(dataset, "utf-8"))
 
 
 def unwrap(value: str) -> str:
@@ -72,3 +108,26 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoSet:
         shipments=_rows(root, summary, "erp_shipments", "utf-8"),
         inventory={Path(f.path).name: read_csv(root / f.path, "utf-8").rows for f in summary.files_of("erp_inventory")},
     )
+
+
+@dataclass
+class GeneratedSet:
+    root: Path
+    summary: GenerationSummary
+
+    def rows(self, dataset: str) -> list[dict[str, str]]:
+        rows: list[dict[str, str]] = []
+        for f in self.summary.files_of(dataset):
+            rows.extend(read_table(self.root, f.path, dataset).rows)
+        return rows
+
+
+@pytest.fixture(scope="session")
+def sub_order_demo(tmp_path_factory: pytest.TempPathFactory) -> GeneratedSet:
+    root = tmp_path_factory.mktemp("demo_sub_orders") / "landing"
+    return GeneratedSet(root, generate(root, WITH_SUB_ORDERS))
+
+
+@pytest.fixture(scope="session")
+def classic_demo(demo: DemoSet) -> GeneratedSet:
+    return GeneratedSet(demo.root, demo.summary)

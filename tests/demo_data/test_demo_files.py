@@ -12,7 +12,7 @@ import pytest
 from orchestration.demo_data import DemoConfig, generate
 from orchestration.demo_data.__main__ import main
 
-from .conftest import SMALL, DemoSet, read_csv
+from .conftest import SMALL, DemoSet, read_table
 
 ID_CELL = re.compile(rb'^="(\d{19})"$')
 
@@ -97,8 +97,7 @@ def test_the_summary_counts_every_data_row_of_every_file(demo: DemoSet) -> None:
     on_disk = {p.relative_to(demo.root).as_posix() for p in demo.root.rglob("*") if p.is_file()}
     assert on_disk == {f.path for f in demo.summary.files}
     for f in demo.summary.files:
-        encoding = "gbk" if f.dataset.startswith("tmall") else "utf-8"
-        assert len(read_csv(demo.root / f.path, encoding).rows) == f.rows, f.path
+        assert len(read_table(demo.root, f.path, f.dataset).rows) == f.rows, f.path
         assert (demo.root / f.path).stat().st_size == f.bytes
     datasets = demo.summary.datasets
     assert datasets["tmall_orders"] == SMALL.orders == len(demo.orders)

@@ -1,8 +1,21 @@
+{#-
+    Tmall order lines, one row per line of an order, from whichever export delivered the order last: the classic
+    item report (宝贝报表: lines numbered by their position among the order's rows in the file) or the sub-order
+    export (子订单: one line per 子订单编号, numbered by position in the file). An order's lines are taken as a set
+    from its latest delivery, so an order delivered by both exports is never counted twice.
+-#}
+
 with
 
-source as (
+item_report as (
 
     select * from {{ source('tmall', 'tmall_order_items') }}
+
+),
+
+sub_order_export as (
+
+    select * from {{ source('tmall', 'tmall_sub_orders') }}
 
 ),
 
@@ -12,13 +25,90 @@ status_map as (
 
 ),
 
-typed as (
+refund_status_map as (
+
+    select * from {{ ref('tmall_refund_status_map') }}
+
+),
+
+item_report_lines as (
+
+    select
+        {{ clean_text('order_id') }} as order_id,
+        {{ to_quantity('line_number') }} as line_number,
+        cast(null as varchar) as sub_order_id,
+        cast(null as varchar) as item_id,
+        item_title,
+        sku_properties,
+        merchant_sku_code,
+        external_system_id,
+        bundle_info,
+        unit_price,
+        quantity,
+        order_status,
+        cast(null as varchar) as goods_amount,
+        cast(null as varchar) as refund_status,
+        cast(null as varchar) as refund_amount,
+        'item_report' as source_export,
+        _source_file,
+        _source_row_number,
+        _loaded_at,
+        _batch_id
+    from item_report
+
+),
+
+sub_order_rows as (
 
     select
         *,
         {{ clean_text('order_id') }} as cleaned_order_id,
-        {{ to_quantity('line_number') }} as cleaned_line_number
-    from source
+        {{ clean_text('sub_order_id') }} as cleaned_sub_order_id,
+        -- the latest row of a sub-order within one delivered file
+        row_number() over (
+            partition by {{ clean_text('sub_order_id') }}, _batch_id
+            order by cast(_source_row_number as bigint) desc
+        ) as row_in_file_rank
+    from sub_order_export
+
+),
+
+sub_order_lines as (
+
+    select
+        cleaned_order_id as order_id,
+        cast(row_number() over (
+            partition by cleaned_order_id, _batch_id
+            order by cast(_source_row_number as bigint)
+        ) as integer) as line_number,
+        cleaned_sub_order_id as sub_order_id,
+        {{ clean_text('item_id') }} as item_id,
+        item_title,
+        sku_properties,
+        merchant_sku_code,
+        external_system_id,
+        bundle_info,
+        unit_price,
+        quantity,
+        order_status,
+        goods_amount,
+        refund_status,
+        refund_amount,
+        'sub_order_export' as source_export,
+        _source_file,
+        _source_row_number,
+        _loaded_at,
+        _batch_id
+    from sub_order_rows
+    where row_in_file_rank = 1
+
+),
+
+delivered as (
+
+    select * from item_report_lines
+    union all
+    select * from sub_order_lines
 
 ),
 
@@ -28,15 +118,15 @@ versions as (
         *,
         -- the order's lines are taken as a set from the latest delivery that carries the order ...
         dense_rank() over (
-            partition by cleaned_order_id
+            partition by order_id
             order by cast(_loaded_at as timestamp) desc, _batch_id desc
         ) as delivery_rank,
         -- ... and within it, one row per line number
         row_number() over (
-            partition by cleaned_order_id, cleaned_line_number
+            partition by order_id, line_number
             order by {{ latest_delivery_first() }}
         ) as version_rank
-    from typed
+    from delivered
 
 ),
 
@@ -51,8 +141,10 @@ latest_version as (
 cleaned as (
 
     select
-        cleaned_order_id as order_id,
-        cleaned_line_number as line_number,
+        order_id,
+        line_number,
+        sub_order_id,
+        item_id,
         {{ clean_text('item_title') }} as item_title,
         case
             when {{ clean_text('sku_properties') }} in ('-', '无') then null
@@ -64,6 +156,10 @@ cleaned as (
         {{ to_money('unit_price') }} as unit_price,
         {{ to_quantity('quantity') }} as quantity,
         replace({{ clean_text('order_status') }}, ',', '，') as line_status_text,
+        {{ to_money('goods_amount') }} as line_payable_amount,
+        {{ clean_text('refund_status') }} as refund_status_text,
+        {{ to_money('refund_amount') }} as line_refund_amount,
+        source_export,
 
         _source_file,
         cast(_source_row_number as bigint) as _source_row_number,
@@ -80,6 +176,8 @@ final as (
         cleaned.order_id || '-' || cast(cleaned.line_number as varchar) as order_line_id,
         cleaned.order_id,
         cleaned.line_number,
+        cleaned.sub_order_id,
+        cleaned.item_id,
         cleaned.item_title,
         cleaned.sku_properties,
         cleaned.merchant_sku_code,
@@ -89,6 +187,11 @@ final as (
         cleaned.quantity,
         status_map.order_status as line_status,
         cleaned.line_status_text,
+        cleaned.line_payable_amount,
+        refund_status_map.refund_status as line_refund_status,
+        cleaned.refund_status_text as line_refund_status_text,
+        cleaned.line_refund_amount,
+        cleaned.source_export,
 
         cleaned._source_file,
         cleaned._source_row_number,
@@ -98,6 +201,8 @@ final as (
     from cleaned
     left join status_map
         on cleaned.line_status_text = status_map.export_status
+    left join refund_status_map
+        on cleaned.refund_status_text = refund_status_map.export_status
 
 )
 

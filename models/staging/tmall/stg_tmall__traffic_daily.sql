@@ -1,0 +1,68 @@
+{#-
+    生意参谋 shop-level traffic, one row per shop and day: the latest delivered version of each (shop, day).
+    Counts parse `1,234` and Excel's `1234.0`; 支付转化率 is text (`2.35%`) and becomes a fraction (0.0235);
+    `-` (no data) becomes null.
+-#}
+
+with
+
+source as (
+
+    select * from {{ source('tmall', 'tmall_traffic_shop') }}
+
+),
+
+typed as (
+
+    select
+        *,
+        {{ to_china_date('traffic_date') }} as cleaned_traffic_date,
+        {{ clean_text('shop_name') }} as cleaned_shop_name
+    from source
+
+),
+
+versions as (
+
+    select
+        *,
+        row_number() over (
+            partition by cleaned_shop_name, cleaned_traffic_date
+            order by {{ latest_delivery_first() }}
+        ) as version_rank
+    from typed
+
+),
+
+latest_version as (
+
+    select * from versions
+    where version_rank = 1
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['cleaned_shop_name', 'cleaned_traffic_date']) }} as shop_traffic_day_id,
+        cleaned_traffic_date as traffic_date,
+        cleaned_shop_name as shop_name,
+        {{ to_count('visitors') }} as visitors,
+        {{ to_count('page_views') }} as page_views,
+        {{ to_count('add_to_cart_buyers') }} as add_to_cart_buyers,
+        {{ to_count('favourite_buyers') }} as favourite_buyers,
+        {{ to_count('paying_buyers') }} as paying_buyers,
+        {{ to_rate('payment_conversion_rate') }} as payment_conversion_rate,
+        {{ to_money("nullif(" ~ clean_text('average_spend_per_buyer') ~ ", '-')") }} as average_spend_per_buyer,
+        {{ to_money("nullif(" ~ clean_text('payment_amount') ~ ", '-')") }} as payment_amount,
+
+        _source_file,
+        cast(_source_row_number as bigint) as _source_row_number,
+        cast(_loaded_at as timestamp) as _loaded_at,
+        _batch_id
+
+    from latest_version
+
+)
+
+select * from final

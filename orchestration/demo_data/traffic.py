@@ -1,0 +1,130 @@
+"""生意参谋 traffic: daily shop- and item-level figures consistent with the orders the demo generates.
+
+While orders are generated, every payment is recorded against its shop and payment day (and against the listings of
+its lines). The exports are written at the end: 支付买家数 is the number of distinct buyers who paid that day,
+支付金额 their payments, 客单价 = 支付金额 / 支付买家数. Visitors are drawn so that the conversion rate (paying buyers /
+visitors) lies between 1% and 5%, a little higher on promotion days, when visitors peak with the orders; page views,
+add-to-cart and favourites follow visitors, and add-to-cart is never below paying buyers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import formats as f
+from .config import FileSummary
+
+if TYPE_CHECKING:
+    from .catalog import Sku
+    from .generator import Context
+
+
+class Traffic:
+    def __init__(self, shops: int) -> None:
+        self.shops = shops
+        # (shop, day) -> buyers who paid, and the amount paid in cents
+        self.shop_buyers: dict[tuple[int, int], set[int]] = defaultdict(set)
+        self.shop_cents: dict[tuple[int, int], int] = defaultdict(int)
+        # (shop, day, style) -> buyers who paid for the listing, and the listing's share of their payments
+        self.item_buyers: dict[tuple[int, int, int], set[int]] = defaultdict(set)
+        self.item_cents: dict[tuple[int, int, int], int] = defaultdict(int)
+
+    def record(
+        self, shop: int, day: int, buyer: int, total_cents: int, lines: list[list[int]], skus: list[Sku]
+    ) -> None:
+        self.shop_buyers[(shop, day)].add(buyer)
+        self.shop_cents[(shop, day)] += total_cents
+        for line in lines:
+            sku = skus[line[0]]
+            key = (shop, day, sku.style_index)
+            self.item_buyers[key].add(buyer)
+            self.item_cents[key] += sku.price_cents * line[1]
+
+
+def _rate_text(buyers: int, visitors: int) -> str:
+    return f"{100.0 * buyers / visitors:.2f}%" if visitors else "-"
+
+
+def write_traffic(ctx: Context) -> None:
+    """One shop-level workbook and one item-level CSV per shop and month."""
+    config = ctx.config
+    traffic = ctx.traffic
+    style_title = {}
+    for sku in ctx.catalog.skus:
+        style_title.setdefault(sku.style_index, sku.title)
+    items_by_day: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for shop, day, style in traffic.item_buyers:
+        items_by_day[(shop, day)].append(style)
+    for shop in range(config.shops):
+        folder = f"生意参谋/{ctx.shop_folders[shop]}"
+        shop_name = ctx.shop_names[shop]
+        day = 0
+        for year, month in ctx.months:
+            shop_sink = f.XlsxSink(
+                ctx.root, f"{folder}/店铺整体_{year:04d}{month:02d}.xlsx", f.DATASET_TRAFFIC_SHOP, f.TRAFFIC_SHOP_HEADER
+            )
+            item_sink = f.CsvSink(
+                ctx.root,
+                f"{folder}/商品效果_{year:04d}{month:02d}.csv",
+                f.DATASET_TRAFFIC_ITEMS,
+                f.TRAFFIC_ITEM_HEADER,
+                f.TRAFFIC_ENCODING,
+                bom=False,
+            )
+            while day < config.days and (config.start + timedelta(days=day)).month == month:
+                rng = np.random.default_rng([config.seed, 12, shop, day])
+                the_day: date = config.start + timedelta(days=day)
+                promo = ctx.promo[day]
+                buyers = len(traffic.shop_buyers.get((shop, day), ()))
+                cents = traffic.shop_cents.get((shop, day), 0)
+                rate = rng.uniform(0.022, 0.045) if promo else rng.uniform(0.012, 0.035)
+                visitors = max(math.ceil(buyers / rate), int(rng.integers(40, 160)))
+                add_to_cart = max(buyers, round(visitors * rng.uniform(0.06, 0.11)))
+                shop_sink.add(
+                    [
+                        the_day,
+                        shop_name,
+                        visitors,
+                        round(visitors * rng.uniform(2.2, 3.6)),
+                        buyers,
+                        _rate_text(buyers, visitors),
+                        add_to_cart,
+                        round(visitors * rng.uniform(0.02, 0.05)),
+                        round(cents / buyers / 100, 2) if buyers else "-",
+                        cents / 100,
+                    ]
+                )
+                day_text = the_day.isoformat()
+                for style in sorted(items_by_day.get((shop, day), ())):
+                    key = (shop, day, style)
+                    item_buyers = len(traffic.item_buyers[key])
+                    item_cents = traffic.item_cents[key]
+                    item_rate = rng.uniform(0.02, 0.08)
+                    item_visitors = max(math.ceil(item_buyers / item_rate), item_buyers)
+                    item_sink.add(
+                        ",".join(
+                            (
+                                day_text,
+                                shop_name,
+                                ctx.item_id(shop, style),
+                                f.quote(style_title[style]),
+                                f"{item_visitors:,}" if item_visitors >= 1000 else str(item_visitors),
+                                str(round(item_visitors * rng.uniform(1.3, 2.2))),
+                                str(item_buyers),
+                                _rate_text(item_buyers, item_visitors),
+                                str(max(item_buyers, round(item_visitors * rng.uniform(0.06, 0.14)))),
+                                str(round(item_visitors * rng.uniform(0.02, 0.06))),
+                                f.money(round(item_cents / item_buyers)),
+                                f.money(item_cents),
+                            )
+                        )
+                    )
+                day += 1
+            for sink in (shop_sink, item_sink):
+                size = sink.close()  # a CSV sink counts its rows as it flushes them
+                ctx.files.append(FileSummary(sink.relative, sink.dataset, sink.rows, size))
