@@ -158,3 +158,29 @@ def test_shipping_metrics_match_the_raw_erp_outbounds(metrics_warehouse: Path) -
         assert answers[month]["shipped_orders"] == shipped, month
         assert answers[month]["ship_within_48h_rate"] == pytest.approx(within_48h / shipped, abs=1e-12), month
         assert cents(answers[month]["avg_pay_to_ship_hours"]) == cents(hours), month
+
+
+def test_visitors_and_conversion_match_the_raw_traffic_exports(metrics_warehouse: Path) -> None:
+    # plain SQL over the 生意参谋 shop exports as delivered (text): one row per shop and day, latest delivery
+    expected = raw_by_month(
+        metrics_warehouse,
+        """
+        with ranked as (
+            select *, row_number() over (partition by trim(shop_name), cast(traffic_date as date)
+                                         order by _loaded_at desc, _batch_id desc) as version_rank
+            from raw.tmall_traffic_shop
+        )
+        select date_trunc('month', cast(traffic_date as date)) as month,
+               sum(cast(visitors as integer)), sum(cast(paying_buyers as integer)),
+               sum(cast(paying_buyers as integer)) / sum(cast(visitors as integer))
+        from ranked where version_rank = 1
+        group by 1
+        """,
+    )
+    answers = metricflow_by_month(metrics_warehouse, ["visitors", "traffic_paying_buyers", "conversion_rate"])
+    assert len(expected) >= 12
+    assert set(answers) == set(expected)
+    for month, (visitors, buyers, rate) in expected.items():
+        assert answers[month]["visitors"] == visitors, month
+        assert answers[month]["traffic_paying_buyers"] == buyers, month
+        assert answers[month]["conversion_rate"] == pytest.approx(rate, rel=1e-12), month
