@@ -112,21 +112,42 @@ delivered as (
 
 ),
 
+-- how far along its life the order is in each delivery (the furthest status of its lines there)
+delivery_stages as (
+
+    select
+        delivered.order_id,
+        delivered._batch_id as delivery_batch_id,
+        max(delivery_status.lifecycle_stage) as lifecycle_stage
+    from delivered
+    left join status_map as delivery_status
+        on replace({{ clean_text('delivered.order_status') }}, ',', '，') = delivery_status.export_status
+    group by delivered.order_id, delivered._batch_id
+
+),
+
 versions as (
 
     select
-        *,
-        -- the order's lines are taken as a set from the latest delivery that carries the order ...
+        delivered.*,
+        -- the order's lines are taken as a set from the delivery that shows the order furthest along its life,
+        -- the latest such delivery when several do (so the load order of the same exports does not matter) ...
         dense_rank() over (
-            partition by order_id
-            order by cast(_loaded_at as timestamp) desc, _batch_id desc
+            partition by delivered.order_id
+            order by
+                delivery_stages.lifecycle_stage desc nulls last,
+                cast(delivered._loaded_at as timestamp) desc,
+                delivered._batch_id desc
         ) as delivery_rank,
         -- ... and within it, one row per line number
         row_number() over (
-            partition by order_id, line_number
+            partition by delivered.order_id, delivered.line_number
             order by {{ latest_delivery_first() }}
         ) as version_rank
     from delivered
+    left join delivery_stages
+        on delivered.order_id = delivery_stages.order_id
+            and delivered._batch_id = delivery_stages.delivery_batch_id
 
 ),
 

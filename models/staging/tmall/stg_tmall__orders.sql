@@ -175,16 +175,27 @@ delivered as (
 
 ),
 
+-- an order delivered in several states (an export, then a later export or the sub-order export): keep the
+-- furthest state of its life, then the larger refund, then the latest event time; only versions equal in all of
+-- these fall back to the load order, so loading the same exports in another order gives the same versions
 versions as (
 
     select
-        *,
+        delivered.*,
         row_number() over (
-            partition by order_id
-            order by {{ latest_delivery_first() }}
+            partition by delivered.order_id
+            order by
+                delivery_status.lifecycle_stage desc nulls last,
+                coalesce(delivered.refund_amount, 0) desc,
+                greatest(
+                    delivered.created_at, delivered.paid_at, delivered.shipped_at, delivered.confirmed_at
+                ) desc nulls last,
+                {{ latest_delivery_first() }}
         ) as version_rank
 
     from delivered
+    left join status_map as delivery_status
+        on delivered.order_status_text = delivery_status.export_status
 
 ),
 
