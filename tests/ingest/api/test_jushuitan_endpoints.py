@@ -1,4 +1,4 @@
-"""聚水潭 sales outbound, inventory, SKU master and purchase receipts: client against the local ERP server, and landing."""
+"""聚水潭 outbound, inventory, SKU master and purchase receipts: the client against the local ERP server, landing."""
 
 from __future__ import annotations
 
@@ -147,7 +147,9 @@ def test_inventory_syncs_per_week_and_a_rerun_changes_nothing(
 
     assert first.totals()["windows_loaded"] == 2 and first.totals()["rows_loaded"] == 2
     assert second.totals()["windows_loaded"] == 0
-    rows = con.execute("select sku_id, wms_co_id, modified, payload from raw.jst_inventory order by modified").fetchall()
+    rows = con.execute(
+        "select sku_id, wms_co_id, modified, payload from raw.jst_inventory order by modified"
+    ).fetchall()
     assert [(r[0], r[1], r[2], json.loads(r[3])["qty"]) for r in rows] == [
         ("SKU-001", "10086", "2025-03-02 07:00:00", "40"),
         ("SKU-001", "10086", "2025-03-12 07:00:00", "31"),
