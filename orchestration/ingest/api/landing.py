@@ -118,7 +118,7 @@ JST_SKUS = ApiDataset(
     id_fields=("sku_id",),
     extra_columns={"i_id": "i_id", "modified": "modified"},
     max_window=dt.timedelta(days=7),
-    description="聚水潭 SKU master (商品资料) from its open API, one row per SKU version (cost, renames), JSON payload.",
+    description="聚水潭 SKU master (商品资料) from its open API, one row per SKU version, JSON payload.",
     numeric_id=False,
 )
 JST_PURCHASE_RECEIPTS = ApiDataset(
