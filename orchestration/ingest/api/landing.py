@@ -237,9 +237,15 @@ def land_window(
     start: dt.datetime,
     end: dt.datetime,
     records: Sequence[Any],
+    *,
+    tables_ready: bool = False,
 ) -> WindowResult:
-    """Load one fetched window and advance the cursor to `end`, in one transaction."""
-    ensure_api_tables(con)
+    """Load one fetched window and advance the cursor to `end`, in one transaction.
+
+    `tables_ready=True` skips creating the tables (the caller did, as `sync` does once for all its windows).
+    """
+    if not tables_ready:
+        ensure_api_tables(con)
     name = source_file(dataset, shop, start, end)
     started_at = loaded_at = _utc_now()
     batch_id = new_batch_id(loaded_at)
@@ -359,7 +365,9 @@ def sync(
             report.windows.append(WindowResult(dataset.name, name, window_start, window_end, "already_loaded"))
         else:
             report.windows.append(
-                land_window(con, dataset, shop, window_start, window_end, fetch(window_start, window_end))
+                land_window(
+                    con, dataset, shop, window_start, window_end, fetch(window_start, window_end), tables_ready=True
+                )
             )
         report.fetched_until = window_end
     return report

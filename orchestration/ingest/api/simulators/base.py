@@ -7,6 +7,7 @@ other value is handed to the protocol (`ban`, `expire`, ...).
 
 from __future__ import annotations
 
+import bisect
 import json
 import threading
 from collections.abc import Callable
@@ -24,6 +25,7 @@ class ProtocolServer:
         self.on_request: Callable[[int, dict[str, str]], None] | None = None
         """Called before each answered data request with (call number, form): lets a test change data mid-paging."""
         self._lock = threading.Lock()
+        self._indexes: dict[tuple[int, str], tuple[int, list[str], list[dict[str, Any]]]] = {}
         self._release = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -44,6 +46,7 @@ class ProtocolServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out at once: no 40 ms delayed-ACK stall per call
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence request logs
                 return
@@ -100,6 +103,23 @@ class ProtocolServer:
         self.stop()
 
     # --- helpers ---------------------------------------------------------------------------------------------
+    INDEX_FROM = 10_000
+    """Record lists at least this long are searched through a sorted index (built once per list and length):
+    a demo year served through the simulator stays fast. Shorter lists are scanned on every request, so a test
+    may change a record in place between requests."""
+
+    def in_range(self, records: list[dict[str, Any]], field: str, low: str, high: str) -> list[dict[str, Any]]:
+        """Records whose `field` (text, `yyyy-MM-dd HH:mm:ss`) lies in [low, high] (callers sort them)."""
+        if len(records) < self.INDEX_FROM:
+            return [r for r in records if low <= r[field] <= high]
+        key = (id(records), field)
+        cached = self._indexes.get(key)
+        if cached is None or cached[0] != len(records):
+            ordered = sorted(records, key=lambda r: r[field])
+            cached = self._indexes[key] = (len(records), [r[field] for r in ordered], ordered)
+        _, keys, ordered = cached
+        return ordered[bisect.bisect_left(keys, low) : bisect.bisect_right(keys, high)]
+
     def fail(self, call_number: int, fault: Any) -> None:
         """Make request number `call_number` (1-based, counting every request so far) misbehave."""
         self.faults[call_number] = fault

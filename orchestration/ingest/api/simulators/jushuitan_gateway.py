@@ -127,7 +127,7 @@ class JushuitanGateway(ProtocolServer):
         if not 1 <= page_size <= 100 or page_index < 1:
             return _error(30, "page_size 超出范围")
         matching = sorted(
-            (r for r in records if biz["modified_begin"] <= r["modified"] <= biz["modified_end"]),
+            self.in_range(records, "modified", biz["modified_begin"], biz["modified_end"]),
             key=lambda r: (r["modified"], *(str(r.get(k)) for k in endpoint.sort_key)),
         )
         page = matching[(page_index - 1) * page_size : page_index * page_size]

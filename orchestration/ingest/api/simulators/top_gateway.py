@@ -144,7 +144,7 @@ class TopGateway(ProtocolServer):
             return _error(15, "Remote service error", "isv.invalid-parameter:page_size", "page_size超出范围")
         fmt = form[start_key], form[end_key]
         matching = sorted(
-            (r for r in records if fmt[0] <= r[time_field] <= fmt[1]),
+            self.in_range(records, time_field, fmt[0], fmt[1]),
             key=lambda r: r[time_field],
             reverse=True,
         )
