@@ -302,7 +302,9 @@ def api_records_from_landing(landing_dir: Path) -> ApiRecords:
             }
             for o in trade.get("orders", [])
         ]
+    order_modified: dict[str, str] = {}
     for row in _rows(landing_dir, "erp_sales_orders"):
+        order_modified[row["erp_order_id"]] = row.get("modified_at", "")
         tmall_ids = [t.strip() for t in row.get("tmall_order_id", "").replace("，", ",").split(",") if t.strip()]
         items = [item for tid in tmall_ids for item in jst_items.get(tid, [])]
         records.jst_orders.append(_jst_order(row, items))
@@ -315,7 +317,8 @@ def api_records_from_landing(landing_dir: Path) -> ApiRecords:
                 "o_id": int(row["erp_order_id"]) if row.get("erp_order_id") else "",
                 "so_id": row.get("tmall_order_id", ""),
                 "io_date": row.get("shipped_at", ""),
-                "modified": row.get("shipped_at", ""),
+                # an outbound that never left (cancelled) was last changed with its order
+                "modified": row.get("shipped_at", "") or order_modified.get(row.get("erp_order_id", ""), ""),
                 "status": JST_OUTBOUND_STATUS.get(row.get("outbound_status", ""), row.get("outbound_status", "")),
                 "wms_co_id": WAREHOUSE_IDS.get(row.get("warehouse_name", ""), ""),
                 "warehouse": row.get("warehouse_name", ""),
@@ -327,13 +330,13 @@ def api_records_from_landing(landing_dir: Path) -> ApiRecords:
         io["items"].append(
             {"sku_id": row.get("sku_id", ""), "qty": row.get("quantity", ""), "sale_price": row.get("sale_price", "")}
         )
-    records.jst_outbound = [io for io in outbound.values() if io["modified"]]
+    records.jst_outbound = list(outbound.values())
     for row in _rows(landing_dir, "erp_inventory"):
         records.jst_inventory.append(
             {
                 "sku_id": row.get("sku_id", ""),
                 "wms_co_id": WAREHOUSE_IDS.get(row.get("warehouse_name", ""), ""),
-                "name": row.get("warehouse_name", ""),
+                "warehouse": row.get("warehouse_name", ""),
                 "qty": row.get("on_hand_qty", ""),
                 "order_lock": row.get("order_locked_qty", ""),
                 "virtual_qty": "",

@@ -43,7 +43,10 @@ items as (
         latest_version._batch_id
     from latest_version
     cross join lateral (
-        select unnest(range(1, cast(coalesce(json_array_length(latest_version.payload, '$.items'), 0) as bigint) + 1)) as line_number
+        select
+            unnest(
+                range(1, cast(coalesce(json_array_length(latest_version.payload, '$.items'), 0) as bigint) + 1)
+            ) as line_number
     ) as positions
 
 ),

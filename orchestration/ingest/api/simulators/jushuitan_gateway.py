@@ -183,7 +183,7 @@ def make_inventory(sku_id: str, modified: str, wms_co_id: int = 10086, qty: int 
     return {
         "sku_id": sku_id,
         "wms_co_id": wms_co_id,
-        "name": "嘉兴总仓",
+        "warehouse": "嘉兴总仓" if wms_co_id == 10086 else "东莞分仓",
         "qty": str(qty),
         "order_lock": 3,
         "virtual_qty": "",
