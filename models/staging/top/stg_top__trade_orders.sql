@@ -50,7 +50,10 @@ sub_orders as (
         latest_version._batch_id
     from latest_version
     cross join lateral (
-        select unnest(range(1, cast(coalesce(json_array_length(latest_version.payload, '$.orders'), 0) as bigint) + 1)) as line_number
+        select
+            unnest(
+                range(1, cast(coalesce(json_array_length(latest_version.payload, '$.orders'), 0) as bigint) + 1)
+            ) as line_number
     ) as positions
 
 ),

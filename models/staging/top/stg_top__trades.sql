@@ -81,7 +81,7 @@ fields as (
         -- the sub-orders: titles (joined with `，` as the export's 宝贝标题), count, units, and the first waybill
         array_to_string(json_extract_string(payload, '$.orders[*].title'), '，') as item_titles,
         json_array_length(payload, '$.orders') as item_kinds,
-        list_sum(cast(json_extract_string(payload, '$.orders[*].num') as integer [])) as item_quantity,
+        list_sum(cast(json_extract_string(payload, '$.orders[*].num') as integer[])) as item_quantity,
         json_extract_string(payload, '$.orders[0].invoice_no') as invoice_no,
         json_extract_string(payload, '$.orders[0].logistics_company') as logistics_company,
         _source_file,
