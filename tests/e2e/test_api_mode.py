@@ -21,7 +21,15 @@ pytestmark = pytest.mark.e2e
 
 API_DEMO_ORDERS = 2000
 API_DEMO_DAYS = 92
-API_TABLES = ("top_trades", "top_refunds", "jst_orders", "jst_sales_outbound", "jst_inventory", "jst_skus")
+API_TABLES = (
+    "top_trades",
+    "top_refunds",
+    "jst_orders",
+    "jst_sales_outbound",
+    "jst_inventory",
+    "jst_skus",
+    "jst_purchase_receipts",
+)
 CREDENTIALS = ("TOP_APP_KEY", "TOP_APP_SECRET", "TOP_SESSION", "JST_APP_SECRET", "JST_ACCESS_TOKEN", "TOP_BASE_URL")
 
 
@@ -78,9 +86,11 @@ def test_every_demo_order_arrives_through_the_apis_with_rows_accounted_for(api_r
     assert counts["jst_orders"] == generated["erp_sales_orders"]
     assert counts["jst_skus"] == generated["erp_skus"]
     assert counts["jst_inventory"] == generated["erp_inventory"]
+    assert counts["jst_purchase_receipts"] == 0  # the demo data has no purchase receipts
     for dataset, rows_in, loaded, quarantined, windows in log:
         assert rows_in == loaded + quarantined == counts[dataset], dataset
-        assert windows > 1, f"{dataset} came in one window: the run did not page through time"
+        if rows_in:
+            assert windows > 1, f"{dataset} came in one window: the run did not page through time"
     assert set(cursors) >= set(API_TABLES) and set(cursors.values()) == {1}  # one cursor per source and shop
 
 
