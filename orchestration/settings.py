@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SOURCE_MODES = ("files", "api")
 
 
 def _path(variable: str, default: str) -> Path:
@@ -27,6 +28,13 @@ class Settings:
     """REPORTS_DIR (default reports): the Evidence project."""
     quality_docs_dir: Path = PROJECT_ROOT / "expectations" / "uncommitted"
     """QUALITY_DOCS_DIR (default expectations/uncommitted): kept validation results and Great Expectations Data Docs."""
+    source_mode: str = "files"
+    """SOURCE_MODE (default files): `api` makes `python -m orchestration.run` also serve the landing folder's demo data
+    through the local TOP and 聚水潭 simulators and fetch it with the API assets (docs/api-sources.md)."""
+
+    def __post_init__(self) -> None:
+        if self.source_mode not in SOURCE_MODES:
+            raise ValueError(f"SOURCE_MODE {self.source_mode!r} is not one of {', '.join(SOURCE_MODES)}")
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -35,6 +43,7 @@ class Settings:
             warehouse_path=_path("WAREHOUSE_PATH", "warehouse/analytics.duckdb"),
             reports_dir=_path("REPORTS_DIR", "reports"),
             quality_docs_dir=_path("QUALITY_DOCS_DIR", "expectations/uncommitted"),
+            source_mode=(os.environ.get("SOURCE_MODE") or "files").strip().lower(),
         )
 
     @property

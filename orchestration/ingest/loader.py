@@ -101,6 +101,10 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
             status varchar not null, ignored_headers varchar, duplicate_of varchar,
             started_at timestamp not null, finished_at timestamp not null)"""
     )
+    # the API sources' raw tables too (empty until an API is configured), so every dbt source resolves
+    from orchestration.ingest.api.landing import create_api_tables
+
+    create_api_tables(con)
 
 
 def landing_files(landing_dir: Path) -> list[Path]:

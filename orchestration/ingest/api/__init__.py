@@ -2,7 +2,8 @@
 
 Modules: `http` (the shared `requests` session: time-outs, bounded retries with backoff and jitter), `errors`, `top`
 and `jushuitan` (the protocol clients), `cursors` (persisted sync state), `landing` (one transaction per API window,
-logged in `raw.ingest_log`) and `assets` (the Dagster assets, skipped when credentials are absent).
+logged in `raw.ingest_log`), `assets` (the Dagster assets, skipped when credentials are absent) and `simulators`
+(local servers that speak both protocols: the client tests and `SOURCE_MODE=api` of `orchestration.run` use them).
 
 Configuration, all from environment variables (credentials are never logged):
 
@@ -12,7 +13,7 @@ Configuration, all from environment variables (credentials are never logged):
   TOP_SIMPLIFY           true asks for the `simplify` response shape (default false; both shapes are read)
   TOP_SHOP_NICK          the shop's name in cursors and lineage (default tmall)
   TOP_WINDOW_MINUTES     window length for trades and refunds, at most 1440 (default 1440)
-  JST_APP_KEY, JST_APP_SECRET, JST_ACCESS_TOKEN   聚水潭 credentials; without all three `raw/jst_orders` is skipped
+  JST_APP_KEY, JST_APP_SECRET, JST_ACCESS_TOKEN   聚水潭 credentials; without all three `raw/jst_*` are skipped
   JST_BASE_URL           default https://openapi.jushuitan.com
   JST_SHOP               the ERP account's name in cursors and lineage (default jushuitan)
   JST_RATE_LIMIT_CODES   `code` values meaning "called too often" (default 199,200,429; messages with 频率/频繁/限流

@@ -1,6 +1,6 @@
 """`python -m orchestration.ingest.api`: fetch the TOP and 聚水潭 APIs into the warehouse without Dagster (debugging).
 
-Calls the same code as the Dagster assets `raw/top_trades`, `raw/top_refunds` and `raw/jst_orders`; sources whose
+Calls the same code as the Dagster assets `raw/top_trades`, `raw/top_refunds` and `raw/jst_*`; sources whose
 credentials are not set are skipped. Exit status 0 when every configured source synced, 2 when one failed.
 """
 
@@ -15,7 +15,16 @@ import duckdb
 
 from orchestration.ingest.api.errors import ApiError
 from orchestration.ingest.api.jushuitan import JstClient, JstConfig
-from orchestration.ingest.api.landing import JST_ORDERS, TOP_REFUNDS, TOP_TRADES, sync
+from orchestration.ingest.api.landing import (
+    JST_INVENTORY,
+    JST_ORDERS,
+    JST_PURCHASE_RECEIPTS,
+    JST_SALES_OUTBOUND,
+    JST_SKUS,
+    TOP_REFUNDS,
+    TOP_TRADES,
+    sync,
+)
 from orchestration.ingest.api.top import TopClient, TopConfig, china_now
 from orchestration.settings import Settings
 
@@ -48,7 +57,13 @@ def main(argv: list[str] | None = None) -> int:
         logger.info("TOP skipped: set %s", ", ".join(TopConfig.missing_env()))
     if not JstConfig.missing_env():
         jst = JstClient(JstConfig.from_env())
-        jobs.append((JST_ORDERS, jst.config.shop, jst.orders_modified))
+        jobs += [
+            (JST_ORDERS, jst.config.shop, jst.orders_modified),
+            (JST_SALES_OUTBOUND, jst.config.shop, jst.outbound_modified),
+            (JST_INVENTORY, jst.config.shop, jst.inventory_modified),
+            (JST_SKUS, jst.config.shop, jst.skus_modified),
+            (JST_PURCHASE_RECEIPTS, jst.config.shop, jst.purchase_receipts_modified),
+        ]
     else:
         logger.info("聚水潭 skipped: set %s", ", ".join(JstConfig.missing_env()))
     args.warehouse.parent.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,11 @@ import dagster as dg
 from orchestration.ingest.api.errors import ApiError
 from orchestration.ingest.api.jushuitan import JstClient, JstConfig
 from orchestration.ingest.api.landing import (
+    JST_INVENTORY,
     JST_ORDERS,
+    JST_PURCHASE_RECEIPTS,
+    JST_SALES_OUTBOUND,
+    JST_SKUS,
     TOP_REFUNDS,
     TOP_TRADES,
     ApiDataset,
@@ -125,9 +129,12 @@ def _top_fetch(method: str) -> Callable[[], tuple[str, Callable[[dt.datetime, dt
     return make
 
 
-def _jst_fetch() -> tuple[str, Callable[[dt.datetime, dt.datetime], list[dict[str, Any]]]]:
-    client = JstClient(JstConfig.from_env())
-    return client.config.shop, client.orders_modified
+def _jst_fetch(method: str) -> Callable[[], tuple[str, Callable[[dt.datetime, dt.datetime], list[dict[str, Any]]]]]:
+    def make() -> tuple[str, Callable[[dt.datetime, dt.datetime], list[dict[str, Any]]]]:
+        client = JstClient(JstConfig.from_env())
+        return client.config.shop, getattr(client, method)
+
+    return make
 
 
 Fetch = Callable[[dt.datetime, dt.datetime], list[dict[str, Any]]]
@@ -160,9 +167,37 @@ _SOURCES = (
     _ApiSource(
         JST_ORDERS,
         JstConfig.missing_env,
-        _jst_fetch,
+        _jst_fetch("orders_modified"),
         lambda: None,
         "聚水潭 sales orders changed since the cursor, via `/open/orders/single/query` (windows ≤ 7 days).",
+    ),
+    _ApiSource(
+        JST_SALES_OUTBOUND,
+        JstConfig.missing_env,
+        _jst_fetch("outbound_modified"),
+        lambda: None,
+        "Changed since the cursor, via `/open/orders/out/simple/query` (windows ≤ 7 days).",
+    ),
+    _ApiSource(
+        JST_INVENTORY,
+        JstConfig.missing_env,
+        _jst_fetch("inventory_modified"),
+        lambda: None,
+        "Changed since the cursor, via `/open/inventory/query` (windows ≤ 7 days).",
+    ),
+    _ApiSource(
+        JST_SKUS,
+        JstConfig.missing_env,
+        _jst_fetch("skus_modified"),
+        lambda: None,
+        "Changed since the cursor, via `/open/sku/query` (windows ≤ 7 days).",
+    ),
+    _ApiSource(
+        JST_PURCHASE_RECEIPTS,
+        JstConfig.missing_env,
+        _jst_fetch("purchase_receipts_modified"),
+        lambda: None,
+        "Changed since the cursor, via `/open/purchasein/query` (windows ≤ 7 days).",
     ),
 )
 
@@ -196,7 +231,7 @@ def _build(source: _ApiSource, materialize_when_unconfigured: bool) -> dg.Assets
 
 
 def build_api_assets(materialize_when_unconfigured: bool = False) -> list[dg.AssetsDefinition]:
-    """The assets `raw/top_trades`, `raw/top_refunds` and `raw/jst_orders` (ops `raw__<table>`).
+    """The assets `raw/top_trades`, `raw/top_refunds` and `raw/jst_<entity>` (ops `raw__<table>`).
 
     Without credentials an asset calls no API and, by default, materialises nothing. Dagster then skips every
     asset downstream of it *in the same run* (e.g. a dbt step whose sources include these tables). With

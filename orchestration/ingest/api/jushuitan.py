@@ -28,7 +28,12 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_JST_URL = "https://openapi.jushuitan.com"
 ORDERS_PATH = "/open/orders/single/query"
+OUTBOUND_PATH = "/open/orders/out/simple/query"
+INVENTORY_PATH = "/open/inventory/query"
+SKUS_PATH = "/open/sku/query"
+PURCHASE_RECEIPTS_PATH = "/open/purchasein/query"
 ORDERS_PAGE_SIZE = 50
+PAGE_SIZE = 100
 MAX_WINDOW = dt.timedelta(days=7)
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 DEFAULT_RATE_LIMIT_CODES = (199, 200, 429)
@@ -193,20 +198,39 @@ class JstClient:
 
     def orders_modified(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
         """Every ERP sales order modified in [start, end) (at most 7 days), via `/open/orders/single/query`."""
-        return _dedupe(self.paged(ORDERS_PATH, "orders", start, end), "o_id")
+        return _dedupe(self.paged(ORDERS_PATH, "orders", start, end), ("o_id",))
+
+    def outbound_modified(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+        """Every sales outbound (销售出库) modified in [start, end), via `/open/orders/out/simple/query`."""
+        return _dedupe(self.paged(OUTBOUND_PATH, "datas", start, end, PAGE_SIZE), ("io_id",))
+
+    def inventory_modified(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+        """Every stock level (per SKU and warehouse) changed in [start, end), via `/open/inventory/query`."""
+        return _dedupe(self.paged(INVENTORY_PATH, "inventorys", start, end, PAGE_SIZE), ("sku_id", "wms_co_id"))
+
+    def skus_modified(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+        """Every SKU master record (商品资料) changed in [start, end), via `/open/sku/query`."""
+        return _dedupe(self.paged(SKUS_PATH, "datas", start, end, PAGE_SIZE), ("sku_id",))
+
+    def purchase_receipts_modified(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+        """Every purchase receipt (采购入库) modified in [start, end), via `/open/purchasein/query`."""
+        return _dedupe(self.paged(PURCHASE_RECEIPTS_PATH, "datas", start, end, PAGE_SIZE), ("io_id",))
 
 
 def _truthy(value: Any) -> bool:
     return value is True or str(value).lower() == "true"
 
 
-def _dedupe(records: list[dict[str, Any]], id_field: str) -> list[dict[str, Any]]:
+def _dedupe(records: list[dict[str, Any]], id_fields: tuple[str, ...]) -> list[dict[str, Any]]:
     """A record read twice while the pages shift is kept once (per id and modified time)."""
     seen: set[str] = set()
     unique = []
     for record in records:
+        identity = [record.get(f) for f in id_fields]
         key = json.dumps(
-            [record.get(id_field), record.get("modified")] if record.get(id_field) else record, sort_keys=True
+            [*identity, record.get("modified")] if all(v not in (None, "") for v in identity) else record,
+            sort_keys=True,
+            default=str,
         )
         if key not in seen:
             seen.add(key)

@@ -25,7 +25,13 @@ import duckdb
 import pyarrow as pa
 
 from orchestration.ingest.api.cursors import advance_cursor, ensure_cursor_table, read_cursor
-from orchestration.ingest.api.jushuitan import ORDERS_PATH
+from orchestration.ingest.api.jushuitan import (
+    INVENTORY_PATH,
+    ORDERS_PATH,
+    OUTBOUND_PATH,
+    PURCHASE_RECEIPTS_PATH,
+    SKUS_PATH,
+)
 from orchestration.ingest.api.top import REFUNDS_RECEIVED, TRADES_INCREMENT
 from orchestration.ingest.loader import RAW_SCHEMA, ensure_raw_tables, new_batch_id
 
@@ -48,6 +54,8 @@ class ApiDataset:
     """raw column -> payload field, copied as text next to the payload."""
     max_window: dt.timedelta
     description: str
+    numeric_id: bool = True
+    """Ids are digits (TOP and ERP numeric ids); False for codes such as the ERP SKU code."""
     columns: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -81,7 +89,48 @@ JST_ORDERS = ApiDataset(
     max_window=dt.timedelta(days=7),
     description='聚水潭 ERP sales orders from its open API, one row per order version, JSON payload ("" as null).',
 )
-API_DATASETS = (TOP_TRADES, TOP_REFUNDS, JST_ORDERS)
+JST_SALES_OUTBOUND = ApiDataset(
+    name="jst_sales_outbound",
+    api_method=f"jushuitan:{OUTBOUND_PATH}",
+    id_column="io_id",
+    id_fields=("io_id",),
+    extra_columns={"o_id": "o_id", "so_id": "so_id", "status": "status", "io_date": "io_date", "modified": "modified"},
+    max_window=dt.timedelta(days=7),
+    description="聚水潭 sales outbound (销售出库) from its open API, one row per outbound version, JSON payload.",
+)
+JST_INVENTORY = ApiDataset(
+    name="jst_inventory",
+    api_method=f"jushuitan:{INVENTORY_PATH}",
+    id_column="sku_id",
+    id_fields=("sku_id",),
+    extra_columns={"wms_co_id": "wms_co_id", "modified": "modified"},
+    max_window=dt.timedelta(days=7),
+    description=(
+        "聚水潭 stock levels (库存) from its open API, one row per SKU, warehouse and change (a snapshot of the "
+        "state at `modified`), JSON payload."
+    ),
+    numeric_id=False,
+)
+JST_SKUS = ApiDataset(
+    name="jst_skus",
+    api_method=f"jushuitan:{SKUS_PATH}",
+    id_column="sku_id",
+    id_fields=("sku_id",),
+    extra_columns={"i_id": "i_id", "modified": "modified"},
+    max_window=dt.timedelta(days=7),
+    description="聚水潭 SKU master (商品资料) from its open API, one row per SKU version, JSON payload.",
+    numeric_id=False,
+)
+JST_PURCHASE_RECEIPTS = ApiDataset(
+    name="jst_purchase_receipts",
+    api_method=f"jushuitan:{PURCHASE_RECEIPTS_PATH}",
+    id_column="io_id",
+    id_fields=("io_id",),
+    extra_columns={"po_id": "po_id", "status": "status", "io_date": "io_date", "modified": "modified"},
+    max_window=dt.timedelta(days=7),
+    description="聚水潭 purchase receipts (采购入库) from its open API, one row per receipt version, JSON payload.",
+)
+API_DATASETS = (TOP_TRADES, TOP_REFUNDS, JST_ORDERS, JST_SALES_OUTBOUND, JST_INVENTORY, JST_SKUS, JST_PURCHASE_RECEIPTS)
 
 
 @dataclass
@@ -117,7 +166,13 @@ class SyncReport:
 
 
 def ensure_api_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The raw tables of every source, the API tables and the cursor table."""
     ensure_raw_tables(con)
+    create_api_tables(con)
+
+
+def create_api_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The API raw tables (empty when no API is configured, so the dbt sources over them always resolve)."""
     for dataset in API_DATASETS:
         columns = ", ".join(f'"{c}" varchar' for c in dataset.columns)
         con.execute(
@@ -164,7 +219,9 @@ def _problem(dataset: ApiDataset, record: Any) -> str | None:
     label = "/".join(dataset.id_fields)
     if value is None:
         return f"missing {dataset.id_column} ({label})"
-    if isinstance(value, bool) or not _DIGITS.match(str(value)):
+    if isinstance(value, bool) or isinstance(value, dict | list):
+        return f"{dataset.id_column} {value!r} ({label}) is not an id"
+    if dataset.numeric_id and not _DIGITS.match(str(value)):
         return f"{dataset.id_column} {value!r} ({label}) is not a numeric id"
     return None
 
@@ -180,9 +237,15 @@ def land_window(
     start: dt.datetime,
     end: dt.datetime,
     records: Sequence[Any],
+    *,
+    tables_ready: bool = False,
 ) -> WindowResult:
-    """Load one fetched window and advance the cursor to `end`, in one transaction."""
-    ensure_api_tables(con)
+    """Load one fetched window and advance the cursor to `end`, in one transaction.
+
+    `tables_ready=True` skips creating the tables (the caller did, as `sync` does once for all its windows).
+    """
+    if not tables_ready:
+        ensure_api_tables(con)
     name = source_file(dataset, shop, start, end)
     started_at = loaded_at = _utc_now()
     batch_id = new_batch_id(loaded_at)
@@ -302,7 +365,9 @@ def sync(
             report.windows.append(WindowResult(dataset.name, name, window_start, window_end, "already_loaded"))
         else:
             report.windows.append(
-                land_window(con, dataset, shop, window_start, window_end, fetch(window_start, window_end))
+                land_window(
+                    con, dataset, shop, window_start, window_end, fetch(window_start, window_end), tables_ready=True
+                )
             )
         report.fetched_until = window_end
     return report

@@ -39,7 +39,7 @@ TRADES_CREATED = "taobao.trades.sold.get"
 REFUNDS_RECEIVED = "taobao.refunds.receive.get"
 
 TRADE_FIELDS = (
-    "tid,tid_str,status,type,created,pay_time,modified,end_time,consign_time,payment,total_fee,post_fee,discount_fee,"
+    "tid,tid_str,status,type,created,pay_time,modified,end_time,consign_time,payment,total_fee,post_fee,discount_fee,alipay_no,"
     "adjust_fee,received_payment,commission_fee,buyer_nick,buyer_open_uid,receiver_state,receiver_city,"
     "receiver_district,receiver_town,receiver_address,receiver_mobile,receiver_name,oaid,seller_flag,seller_memo,"
     "buyer_message,trade_from,step_trade_status,step_paid_fee,shipping_type,seller_nick,promotion_details,orders"

@@ -10,7 +10,14 @@ import pytest
 
 from orchestration.ingest.api.assets import API_ASSETS, build_api_assets
 from orchestration.resources import WarehouseResource
-from tests.support.protocol_servers.jushuitan_gateway import JushuitanGateway, make_order
+from tests.support.protocol_servers.jushuitan_gateway import (
+    JushuitanGateway,
+    make_inventory,
+    make_order,
+    make_outbound,
+    make_purchase_receipt,
+    make_sku,
+)
 from tests.support.protocol_servers.top_gateway import TopGateway, make_trade
 
 CREDENTIAL_VARIABLES = (
@@ -26,7 +33,15 @@ CREDENTIAL_VARIABLES = (
 RUN_CONFIG = {
     "ops": {
         name: {"config": {"initial_start": "2025-03-13 00:00:00", "until": "2025-03-15 00:00:00"}}
-        for name in ("raw__top_trades", "raw__top_refunds", "raw__jst_orders")
+        for name in (
+            "raw__top_trades",
+            "raw__top_refunds",
+            "raw__jst_orders",
+            "raw__jst_sales_outbound",
+            "raw__jst_inventory",
+            "raw__jst_skus",
+            "raw__jst_purchase_receipts",
+        )
     }
 }
 
@@ -59,6 +74,13 @@ def test_the_assets_fetch_both_apis_into_the_warehouse_and_a_rerun_adds_nothing(
     ]
     top_gateway.refunds = [{"refund_id": "88001", "tid": "5118609024991031000", "modified": "2025-03-14 09:00:00"}]
     jst_gateway.orders = [make_order(9001, "2025-03-14 08:00:00")]
+    jst_gateway.records["outbound"] = [make_outbound(50001, "2025-03-14 09:00:00")]
+    jst_gateway.records["inventory"] = [
+        make_inventory("SKU-001", "2025-03-14 07:00:00"),
+        make_inventory("SKU-001", "2025-03-14 07:00:00", wms_co_id=10087),
+    ]
+    jst_gateway.records["skus"] = [make_sku("SKU-001", "2025-03-13 10:00:00")]
+    jst_gateway.records["purchase_receipts"] = [make_purchase_receipt(70001, "2025-03-14 11:00:00")]
     for name, value in {
         "TOP_APP_KEY": top_gateway.app_key,
         "TOP_APP_SECRET": top_gateway.app_secret,
@@ -79,21 +101,35 @@ def test_the_assets_fetch_both_apis_into_the_warehouse_and_a_rerun_adds_nothing(
 
     assert first.success and second.success
     materialised = {e.asset_key.to_user_string() for e in first.get_asset_materialization_events()}
-    assert materialised == {"raw/top_trades", "raw/top_refunds", "raw/jst_orders"}
+    assert materialised == {
+        "raw/top_trades",
+        "raw/top_refunds",
+        "raw/jst_orders",
+        "raw/jst_sales_outbound",
+        "raw/jst_inventory",
+        "raw/jst_skus",
+        "raw/jst_purchase_receipts",
+    }
     with duckdb.connect(str(warehouse), read_only=True) as con:
         counts = con.execute(
             "select (select count(*) from raw.top_trades), (select count(*) from raw.top_refunds), "
-            "(select count(*) from raw.jst_orders)"
+            "(select count(*) from raw.jst_orders), (select count(*) from raw.jst_sales_outbound), "
+            "(select count(*) from raw.jst_inventory), (select count(*) from raw.jst_skus), "
+            "(select count(*) from raw.jst_purchase_receipts)"
         ).fetchone()
         cursors = con.execute("select source, shop, fetched_until from raw.api_cursors order by source").fetchall()
         windows = con.execute("select count(*), sum(rows_in) from raw.ingest_log").fetchone()
-    assert counts == (6, 1, 1)
+    assert counts == (6, 1, 1, 1, 2, 1, 1)
     assert [(s, str(t)) for s, _, t in cursors] == [
+        ("jst_inventory", "2025-03-15 00:00:00"),
         ("jst_orders", "2025-03-15 00:00:00"),
+        ("jst_purchase_receipts", "2025-03-15 00:00:00"),
+        ("jst_sales_outbound", "2025-03-15 00:00:00"),
+        ("jst_skus", "2025-03-15 00:00:00"),
         ("top_refunds", "2025-03-15 00:00:00"),
         ("top_trades", "2025-03-15 00:00:00"),
     ]
-    assert windows == (5, 8)  # 2 day-windows for each TOP source, 1 week-window for the ERP
+    assert windows == (9, 13)  # 2 day-windows for each TOP source, 1 week-window for each ERP endpoint
 
 
 def test_a_ban_beyond_the_maximum_wait_fails_the_asset_clearly(
@@ -134,7 +170,16 @@ def test_without_credentials_they_can_materialise_empty_tables_so_downstream_ste
     )
 
     materialised = {e.asset_key.to_user_string(): e for e in result.get_asset_materialization_events()}
-    assert set(materialised) == {"raw/top_trades", "raw/top_refunds", "raw/jst_orders", "reads_top_trades"}
+    assert set(materialised) == {
+        "raw/top_trades",
+        "raw/top_refunds",
+        "raw/jst_orders",
+        "raw/jst_sales_outbound",
+        "raw/jst_inventory",
+        "raw/jst_skus",
+        "raw/jst_purchase_receipts",
+        "reads_top_trades",
+    }
     metadata = materialised["raw/top_trades"].materialization.metadata
     assert "TOP_APP_KEY" in metadata["skipped"].value
 

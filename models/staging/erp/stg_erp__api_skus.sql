@@ -1,0 +1,68 @@
+{#-
+    ERP SKU master from the 聚水潭 open API, one row per SKU: the latest version by `modified`, then load order, with
+    the columns of stg_erp__skus. Older versions (cost changes, renames) stay in raw.jst_skus.
+-#}
+
+with
+
+source as (
+
+    select * from {{ source('erp_api', 'jst_skus') }}
+
+),
+
+versions as (
+
+    select
+        *,
+        row_number() over (
+            partition by {{ clean_text('sku_id') }}
+            order by {{ latest_delivery_first(prefer=to_china_timestamp('modified') ~ ' desc nulls last') }}
+        ) as version_rank
+    from source
+
+),
+
+latest_version as (
+
+    select
+        sku_id,
+        i_id,
+        modified,
+        json_extract_string(payload, '$.name') as sku_name,
+        json_extract_string(payload, '$.properties_value') as properties_value,
+        json_extract_string(payload, '$.category') as category,
+        json_extract_string(payload, '$.cost_price') as cost_price,
+        json_extract_string(payload, '$.sale_price') as sale_price,
+        json_extract_string(payload, '$.enabled') as enabled,
+        _source_file,
+        _source_row_number,
+        _loaded_at,
+        _batch_id
+    from versions
+    where version_rank = 1
+
+),
+
+final as (
+
+    select
+        {{ clean_text('sku_id') }} as sku_id,
+        {{ clean_text('i_id') }} as style_id,
+        {{ clean_text('sku_name') }} as sku_name,
+        {{ clean_text('properties_value') }} as properties_value,
+        {{ clean_text('category') }} as category,
+        {{ to_money('cost_price') }} as cost_price,
+        {{ to_money('sale_price') }} as sale_price,
+        {{ to_yes_no_boolean('enabled') }} as is_enabled,
+        {{ to_china_timestamp('modified') }} as modified_at,
+
+        _source_file,
+        cast(_source_row_number as bigint) as _source_row_number,
+        cast(_loaded_at as timestamp) as _loaded_at,
+        _batch_id
+    from latest_version
+
+)
+
+select * from final

@@ -1,0 +1,189 @@
+"""SOURCE_MODE=api: the whole job with the demo data also served by the local TOP and 聚水潭 simulators.
+
+One run on a small data set: the API assets fetch every window through the real clients (signed requests, paging,
+cursors), the rows land in raw with their ingest log, and the API staging models carry the same orders, lines,
+customer keys and amounts as the file staging models built from the same demo data.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+import duckdb
+import pytest
+
+from orchestration.settings import PROJECT_ROOT
+from tests.e2e.conftest import PipelineRun, pipeline_environment, small_settings
+
+pytestmark = pytest.mark.e2e
+
+API_DEMO_ORDERS = 2000
+API_DEMO_DAYS = 92
+API_TABLES = (
+    "top_trades",
+    "top_refunds",
+    "jst_orders",
+    "jst_sales_outbound",
+    "jst_inventory",
+    "jst_skus",
+    "jst_purchase_receipts",
+)
+CREDENTIALS = ("TOP_APP_KEY", "TOP_APP_SECRET", "TOP_SESSION", "JST_APP_SECRET", "JST_ACCESS_TOKEN", "TOP_BASE_URL")
+
+
+@dataclass
+class ApiRun(PipelineRun):
+    environment_before: dict[str, str | None] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def api_run(tmp_path_factory: pytest.TempPathFactory, dbt_manifest) -> Iterator[ApiRun]:
+    from orchestration.demo_data import DemoConfig, generate
+    from orchestration.reports.evidence import ensure_node_modules
+    from orchestration.run import run_pipeline
+    from tests.support.reports_project import stage_reports_project
+
+    root = tmp_path_factory.mktemp("api_run")
+    ensure_node_modules(PROJECT_ROOT / "reports")
+    settings = replace(small_settings(root, stage_reports_project(root / "reports")), source_mode="api")
+    generation = generate(settings.landing_dir, DemoConfig(orders=API_DEMO_ORDERS, days=API_DEMO_DAYS))
+    before = {name: os.environ.get(name) for name in CREDENTIALS}
+    with pipeline_environment(root):
+        outcome = run_pipeline(settings)
+        yield ApiRun(settings=settings, outcome=outcome, generation=generation, environment_before=before)
+
+
+def warehouse(run: PipelineRun) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(run.settings.warehouse_path), read_only=True)
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return con.execute(sql).fetchone()[0]  # type: ignore[index]
+
+
+def test_the_job_succeeds_in_api_mode(api_run) -> None:
+    assert api_run.outcome.success, "\n".join(api_run.outcome.failures)
+
+
+def test_every_demo_order_arrives_through_the_apis_with_rows_accounted_for(api_run) -> None:
+    generated = api_run.generation.datasets
+    with warehouse(api_run) as con:
+        counts = {table: scalar(con, f"select count(*) from raw.{table}") for table in API_TABLES}
+        refunded = scalar(
+            con,
+            "select count(*) from raw.tmall_orders where paid_at is not null and refund_amount is not null "
+            "and try_cast(refund_amount as decimal(18, 2)) > 0",
+        )
+        log = con.execute(
+            "select dataset, sum(rows_in), sum(rows_loaded), sum(rows_quarantined), count(*) from raw.ingest_log "
+            "where source_file like 'api:%' group by dataset"
+        ).fetchall()
+        cursors = dict(con.execute("select source, count(*) from raw.api_cursors group by source").fetchall())
+    assert counts["top_trades"] == generated["tmall_orders"]
+    assert counts["top_refunds"] == refunded > 0
+    assert counts["jst_orders"] == generated["erp_sales_orders"]
+    assert counts["jst_skus"] == generated["erp_skus"]
+    assert counts["jst_inventory"] == generated["erp_inventory"]
+    assert counts["jst_purchase_receipts"] == 0  # the demo data has no purchase receipts
+    for dataset, rows_in, loaded, quarantined, windows in log:
+        assert rows_in == loaded + quarantined == counts[dataset], dataset
+        if rows_in:
+            assert windows > 1, f"{dataset} came in one window: the run did not page through time"
+    assert set(cursors) >= set(API_TABLES) and set(cursors.values()) == {1}  # one cursor per source and shop
+
+
+def test_api_staging_has_the_same_orders_keys_and_amounts_as_the_file_staging(api_run) -> None:
+    with warehouse(api_run) as con:
+        files = scalar(con, "select count(*) from staging.stg_tmall__orders")
+        via_api = scalar(con, "select count(*) from staging.stg_top__trades")
+        mismatches = scalar(
+            con,
+            """select count(*) from staging.stg_tmall__orders f
+               full join staging.stg_top__trades a using (order_id)
+               where f.order_id is null or a.order_id is null
+                  or f.customer_key is distinct from a.customer_key
+                  or f.order_status is distinct from a.order_status
+                  or f.total_amount is distinct from a.total_amount
+                  or f.paid_at is distinct from a.paid_at
+                  or f.receiver_province is distinct from a.receiver_province
+                  or f.receiver_mobile_hash is distinct from a.receiver_mobile_hash
+                  or f.receiver_address_hash is distinct from a.receiver_address_hash""",
+        )
+        line_mismatches = scalar(
+            con,
+            """select count(*) from staging.stg_tmall__order_items f
+               full join staging.stg_top__trade_orders a using (order_line_id)
+               where f.order_line_id is null or a.order_line_id is null
+                  or f.merchant_sku_code is distinct from a.merchant_sku_code
+                  or f.quantity is distinct from a.quantity
+                  or f.unit_price is distinct from a.unit_price
+                  or f.sku_properties is distinct from a.sku_properties""",
+        )
+        refunds = con.execute(
+            """select count(*), count(*) filter (where t.order_id is null),
+                      sum(r.refund_amount) = (select sum(refund_amount) from staging.stg_tmall__orders
+                                              where paid_at is not null)
+               from staging.stg_top__refunds r left join staging.stg_top__trades t using (order_id)"""
+        ).fetchone()
+        erp_mismatches = scalar(
+            con,
+            """select count(*) from staging.stg_erp__sales_orders f
+               full join staging.stg_erp__api_orders a using (erp_order_id)
+               where f.erp_order_id is null or a.erp_order_id is null
+                  or f.tmall_order_ids is distinct from a.tmall_order_ids
+                  or f.erp_status is distinct from a.erp_status
+                  or f.paid_amount is distinct from a.paid_amount
+                  or f.receiver_name_hash is distinct from a.receiver_name_hash""",
+        )
+        erp_lines = scalar(con, "select count(*) from staging.stg_erp__api_order_items")
+    assert via_api == files > 0
+    assert mismatches == 0
+    assert line_mismatches == 0
+    assert refunds[0] > 0 and refunds[1] == 0 and refunds[2]
+    assert erp_mismatches == 0
+    assert erp_lines > 0
+
+
+def test_erp_outbound_stock_and_skus_from_the_api_match_the_file_staging(api_run) -> None:
+    with warehouse(api_run) as con:
+        shipments = con.execute(
+            """select count(*) filter (where f.shipment_line_id is null or a.shipment_line_id is null),
+                      count(*) filter (where f.sku_id is distinct from a.sku_id
+                                       or f.quantity is distinct from a.quantity
+                                       or f.outbound_status is distinct from a.outbound_status),
+                      count(*)
+               from staging.stg_erp__shipments f
+               full join staging.stg_erp__api_shipments a using (shipment_line_id)"""
+        ).fetchone()
+        skus = scalar(
+            con,
+            """select count(*) from staging.stg_erp__skus f full join staging.stg_erp__api_skus a using (sku_id)
+               where f.sku_id is null or a.sku_id is null or f.cost_price is distinct from a.cost_price""",
+        )
+        stock = con.execute(
+            """select count(*), count(*) filter (where f.on_hand_qty is distinct from a.on_hand_qty)
+               from staging.stg_erp__inventory_snapshots f
+               full join staging.stg_erp__api_inventory_snapshots a
+                 on f.snapshot_at = a.snapshot_at and f.sku_id = a.sku_id and f.warehouse_name = a.warehouse_name"""
+        ).fetchone()
+    assert shipments[2] > 0 and shipments[:2] == (0, 0)
+    assert skus == 0
+    assert stock[0] > 0 and stock[1] == 0
+
+
+def test_the_summary_states_how_many_rows_came_via_api(api_run) -> None:
+    from orchestration.run import summary
+
+    text = summary(api_run.settings)
+
+    with warehouse(api_run) as con:
+        total = scalar(con, "select sum(rows_loaded) from raw.ingest_log where source_file like 'api:%'")
+    assert f"Rows via API (TOP, 聚水潭): {total:,} in total" in text
+    assert "raw.top_trades" in text.split("Rows via API")[1]
+
+
+def test_the_api_credentials_were_set_for_the_run_only(api_run) -> None:
+    assert api_run.outcome.success
+    assert {name: os.environ.get(name) for name in CREDENTIALS} == api_run.environment_before
