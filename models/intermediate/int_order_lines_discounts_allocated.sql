@@ -17,13 +17,13 @@ with
 
 order_lines as (
 
-    select * from {{ ref('stg_tmall__order_items') }}
+    select * from {{ ref('int_tmall_order_items_unioned') }}
 
 ),
 
 orders as (
 
-    select * from {{ ref('stg_tmall__orders') }}
+    select * from {{ ref('int_tmall_orders_unioned') }}
 
 ),
 

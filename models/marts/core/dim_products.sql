@@ -26,7 +26,7 @@ line_products as (
 
 orders as (
 
-    select * from {{ ref('stg_tmall__orders') }}
+    select * from {{ ref('int_tmall_orders_unioned') }}
 
 ),
 

@@ -7,7 +7,7 @@ with
 
 tmall_orders as (
 
-    select * from {{ ref('stg_tmall__orders') }}
+    select * from {{ ref('int_tmall_orders_unioned') }}
     where shop_name is not null
 
 ),

@@ -22,7 +22,7 @@ product_mapping as (
 
 order_lines as (
 
-    select * from {{ ref('stg_tmall__order_items') }}
+    select * from {{ ref('int_tmall_order_items_unioned') }}
 
 ),
 

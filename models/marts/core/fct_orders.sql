@@ -16,7 +16,7 @@ with
 
 orders as (
 
-    select * from {{ ref('stg_tmall__orders') }}
+    select * from {{ ref('int_tmall_orders_unioned') }}
 
 ),
 

@@ -1,0 +1,90 @@
+{{
+    config(
+        materialized='table',
+    )
+}}
+{#-
+    The lines of every Tmall order, as one set per order from one channel: the seller-center exports
+    (stg_tmall__order_items: item report or sub-order export) or the TOP API (stg_top__trade_orders). An order takes
+    its lines from the channel whose order version int_tmall_orders_unioned kept; when that channel delivered no
+    lines (an order report without its item report), from the other. Lines of orders without an order row (an item
+    report without its order report) come from the exports first.
+-#}
+
+with
+
+orders as (
+
+    select * from {{ ref('int_tmall_orders_unioned') }}
+
+),
+
+export_lines as (
+
+    select
+        *,
+        'export' as line_channel
+    from {{ ref('stg_tmall__order_items') }}
+
+),
+
+api_lines as (
+
+    select
+        * exclude (
+            platform_sku_id, line_total_fee, line_payment, line_discount_fee, line_adjust_fee, line_revenue,
+            refund_status, refund_id
+        ),
+        'top_api' as source_export,
+        'api' as line_channel
+    from {{ ref('stg_top__trade_orders') }}
+
+),
+
+lines as (
+
+    select * from export_lines
+    union all by name
+    select * from api_lines
+
+),
+
+channels as (
+
+    select distinct
+        order_id,
+        line_channel
+    from lines
+
+),
+
+chosen_channel as (
+
+    select
+        channels.order_id,
+        channels.line_channel,
+        row_number() over (
+            partition by channels.order_id
+            order by
+                channels.line_channel = case when orders.source_export = 'top_api' then 'api' else 'export' end
+                desc,
+                channels.line_channel = 'export' desc
+        ) as channel_rank
+    from channels
+    left join orders
+        on channels.order_id = orders.order_id
+
+),
+
+final as (
+
+    select lines.* exclude (line_channel)
+    from lines
+    inner join chosen_channel
+        on lines.order_id = chosen_channel.order_id
+            and lines.line_channel = chosen_channel.line_channel
+            and chosen_channel.channel_rank = 1
+
+)
+
+select * from final
