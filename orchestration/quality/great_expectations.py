@@ -155,9 +155,17 @@ def _run_validation(frame: pd.DataFrame, definition: dict[str, Any], docs_dir: P
     return next(iter(result.run_results.values()))
 
 
-def validate_dataframe(frame: pd.DataFrame, definition: dict[str, Any], docs_dir: Path | None = None) -> SuiteOutcome:
-    """Validate `frame` against a suite definition; with `docs_dir`, also keep the result and update Data Docs."""
-    index_columns = [c for c in LOCATION_COLUMNS if c in frame.columns]
+def validate_dataframe(
+    frame: pd.DataFrame,
+    definition: dict[str, Any],
+    docs_dir: Path | None = None,
+    example_columns: tuple[str, ...] = (),
+) -> SuiteOutcome:
+    """Validate `frame` against a suite definition; with `docs_dir`, also keep the result and update Data Docs.
+
+    A failing row's example shows where it came from (`_source_file`, `_source_row_number`) and `example_columns`
+    (e.g. the metric, direction and size of a flagged anomaly)."""
+    index_columns = [c for c in dict.fromkeys([*LOCATION_COLUMNS, *example_columns]) if c in frame.columns]
     result = _run_validation(
         frame,
         definition,
