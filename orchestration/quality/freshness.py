@@ -37,8 +37,8 @@ def source_freshness_results(sources_json: dict, manifest: dict) -> dict[str, Ex
         age = result.get("max_loaded_at_time_ago_in_s")
         criteria = result.get("criteria") or {}
         limits = ", ".join(
-            f"{level} after {criteria[level]['count']} {criteria[level]['period']}s"
-            for level in ("warn_after", "error_after")
+            f"{label} after {criteria[level]['count']} {criteria[level]['period']}s"
+            for level, label in (("warn_after", "warning"), ("error_after", "error"))
             if (criteria.get(level) or {}).get("count")
         )
         example = {
