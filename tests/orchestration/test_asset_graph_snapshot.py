@@ -30,7 +30,8 @@ def render(definitions) -> str:
         quality = sorted((c for c in checks[key] if c not in dbt_tests), key=lambda c: c.name)
         dbt_checks = [c for c in checks[key] if c in dbt_tests]
         for check in quality:
-            lines.append(f"    check {check.name} ({'blocking' if graph.get_check_spec(check).blocking else 'non-blocking'})")
+            blocks = "blocking" if graph.get_check_spec(check).blocking else "non-blocking"
+            lines.append(f"    check {check.name} ({blocks})")
         if dbt_checks:
             lines.append(f"    dbt tests: {len(dbt_checks)}")
     return "\n".join(lines) + "\n"
