@@ -180,6 +180,9 @@ def validate_dataframe(
             {k: _plain(v) for k, v in row.items()} if isinstance(row, dict) else {"value": _plain(row)}
             for row in (details.get("unexpected_index_list") or details.get("partial_unexpected_list") or [])
         ][:MAX_EXAMPLES]
+        if not examples and details.get("observed_value") is not None:
+            # an aggregate expectation (a max, a mean, a share) has no failing rows: show the value it saw
+            examples = [{"observed_value": _plain(details["observed_value"])}]
         if expectation_result.exception_info and expectation_result.exception_info.get("raised_exception"):
             examples = [{"error": expectation_result.exception_info.get("exception_message")}]
         kwargs = config.kwargs

@@ -150,6 +150,7 @@ def test_a_broken_export_blocks_everything_downstream_until_a_corrected_export_a
                 [fixed.run_id],
             ).fetchall()
         assert warnings == [("gx_marts_fct_order_lines", "_unmapped_revenue_share_30d", "warning")]
+        assert "observed_value=" in warned.metadata["failed_expectations"].value
         with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
             corrected = con.execute(
                 "select count(*) from marts.fct_orders where order_id in (?, ?, ?) and total_amount >= 0", BROKEN_IDS

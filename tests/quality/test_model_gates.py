@@ -85,6 +85,7 @@ def test_order_lines_gate_blocks_negative_revenue_and_only_warns_above_the_unmap
     unmapped = validate_dataframe(order_lines(_unmapped_revenue_share_30d=0.25), suite)
     assert unmapped.passed  # a soft threshold: recorded and alerting, not blocking
     assert [(f.column, f.severity) for f in unmapped.failures] == [("_unmapped_revenue_share_30d", "warning")]
+    assert unmapped.failures[0].examples == [{"observed_value": 0.25}]
 
 
 def test_the_anomaly_suite_is_warning_only_and_names_metric_direction_and_size() -> None:
