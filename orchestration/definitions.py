@@ -12,7 +12,7 @@ from orchestration.ingest.api.assets import build_api_assets
 from orchestration.ingest.assets import raw_landing_files
 from orchestration.ingest.sensors import build_landing_sensor
 from orchestration.metrics.assets import metric_tables
-from orchestration.quality.checks import GX_CHECKS
+from orchestration.quality.checks import QUALITY_CHECKS
 from orchestration.reports.assets import ReportConfig, evidence_report, report_database
 from orchestration.resources import LandingResource, WarehouseResource
 from orchestration.settings import Settings
@@ -49,7 +49,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             report_database,
             evidence_report,
         ],
-        asset_checks=GX_CHECKS,
+        asset_checks=QUALITY_CHECKS,
         jobs=[tmall_daily_pipeline],
         schedules=[daily_schedule],
         sensors=[build_landing_sensor(PIPELINE_JOB_NAME)],

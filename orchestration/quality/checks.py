@@ -1,4 +1,5 @@
-"""Quality gates: each raw dataset's Great Expectations suite as a blocking Dagster asset check.
+"""Quality gates: each raw dataset's Great Expectations suite as a blocking Dagster asset check, suites on the key marts
+and metric tables, the metric tables' contract, and dbt source freshness.
 
 What a gate validates is what staging will use: for every entity (an order, an ERP order, a SKU, ...) the rows of its
 latest delivery. A bad export therefore blocks the pipeline until it is fixed, and a corrected re-export of the same
@@ -12,15 +13,21 @@ Error-severity failures block everything downstream; warning-severity failures a
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 import duckdb
+from dagster_dbt import DbtCliResource
 
-from orchestration.ingest.assets import raw_asset_key
+from orchestration.ingest.api.assets import API_ASSETS
+from orchestration.ingest.assets import raw_asset_key, raw_landing_files
 from orchestration.ingest.datasets import DATASETS_BY_NAME
+from orchestration.quality.contracts import CONTRACT_CHECK_NAME, check_contract, load_contract
+from orchestration.quality.freshness import source_freshness_results
 from orchestration.quality.great_expectations import (
+    ExpectationOutcome,
     SuiteOutcome,
     data_docs_index,
     load_suite_definition,
@@ -28,6 +35,7 @@ from orchestration.quality.great_expectations import (
 )
 from orchestration.resources import WarehouseResource
 from orchestration.settings import Settings
+from orchestration.transform.project import DBT_PROJECT
 
 QUALITY_SCHEMA = "quality"
 
@@ -89,6 +97,10 @@ class ModelGate:
     table: str
     derived: str = ""
     """Extra select-list SQL computed for the suite (e.g. the gap to the previous day)."""
+    where: str = ""
+    """Which rows to validate (SQL condition over the table and `derived` columns); all rows when empty."""
+    example_columns: tuple[str, ...] = ()
+    """Columns shown in a failing row's example (e.g. the metric and size of an anomaly)."""
 
     @property
     def asset_key(self) -> dg.AssetKey:
@@ -96,15 +108,18 @@ class ModelGate:
 
     @property
     def description(self) -> str:
+        rows = f" (rows where {self.where})" if self.where else ""
         return (
-            f"Great Expectations suite expectations/{self.suite}.json on {self.table}; error severity blocks "
-            "everything downstream (the report is not rebuilt)."
+            f"Great Expectations suite expectations/{self.suite}.json on {self.table}{rows}; error severity blocks "
+            "everything downstream (the report is not rebuilt), warning severity is recorded and does not block."
         )
 
     def query(self, columns: list[str] | None = None) -> str:
         derived = f", {self.derived}" if self.derived else ""
-        select_list = ", ".join(f'"{c}"' for c in dict.fromkeys(columns)) if columns else "*"
-        return f"select {select_list} from (select *{derived} from {self.table})"
+        wanted = [*columns, *self.example_columns] if columns else []
+        select_list = ", ".join(f'"{c}"' for c in dict.fromkeys(wanted)) if wanted else "*"
+        where = f" where {self.where}" if self.where else ""
+        return f"select {select_list} from (select *{derived} from {self.table}){where}"
 
 
 RAW_GATES: tuple[RawGate, ...] = (
@@ -211,12 +226,60 @@ def check_result(outcome: SuiteOutcome, data_docs: Path | None = None) -> dg.Ass
     )
 
 
+SHIPPED_HAS_TIME = "not is_shipped or {0} is not null as _shipped_has_time"
+LATEST_PAID_30D = "is_paid and paid_date > (select max(paid_date) from marts.fct_order_lines) - 30"
+
 MODEL_GATES: tuple[ModelGate, ...] = (
     ModelGate(
         "marts_fct_orders",
         ("marts", "fct_orders"),
         "marts.fct_orders",
         derived="total_amount - paid_amount as _total_minus_paid, paid_amount - refund_amount as _paid_minus_refund",
+    ),
+    ModelGate(
+        "marts_fct_order_lines",
+        ("marts", "fct_order_lines"),
+        "marts.fct_order_lines",
+        # soft threshold: the share of the last 30 days' paid revenue on products not mapped to an ERP SKU
+        derived=(
+            f"sum(line_revenue) filter (where {LATEST_PAID_30D} and mapping_status <> 'mapped') over () "
+            f"/ nullif(sum(line_revenue) filter (where {LATEST_PAID_30D}) over (), 0) as _unmapped_revenue_share_30d"
+        ),
+        example_columns=("order_line_id",),
+    ),
+    ModelGate(
+        "marts_fct_order_reconciliation",
+        ("marts", "fct_order_reconciliation"),
+        "marts.fct_order_reconciliation",
+        example_columns=("reconciliation_item_id",),
+    ),
+    ModelGate(
+        "marts_fct_shipments",
+        ("marts", "fct_shipments"),
+        "marts.fct_shipments",
+        derived=SHIPPED_HAS_TIME.format("shipped_at"),
+        example_columns=("shipment_line_id",),
+    ),
+    ModelGate(
+        "marts_fct_order_fulfilment",
+        ("marts", "fct_order_fulfilment"),
+        "marts.fct_order_fulfilment",
+        derived=SHIPPED_HAS_TIME.format("first_shipped_at"),
+        example_columns=("order_id",),
+    ),
+    ModelGate(
+        "marts_inventory_health",
+        ("marts", "inventory_health"),
+        "marts.inventory_health",
+        example_columns=("sku_id", "snapshot_date"),
+    ),
+    ModelGate(
+        # warning only: the anomalies of the latest 7 days alert (metric, direction, size) and never block
+        "marts_daily_kpi_anomalies",
+        ("marts", "daily_kpi_anomalies"),
+        "marts.daily_kpi_anomalies",
+        where="metric_date > (select max(metric_date) from marts.daily_kpi_anomalies) - 7",
+        example_columns=("metric_date", "kpi_name", "direction", "kpi_value", "baseline_value", "relative_deviation"),
     ),
     ModelGate(
         "metrics_daily_kpis",
@@ -236,18 +299,29 @@ MODEL_GATES: tuple[ModelGate, ...] = (
 )
 
 
+def suite_blocks(definition: dict) -> bool:
+    """A suite with an error-severity expectation is a blocking check; a warning-only suite never blocks."""
+    return any((e.get("meta") or {}).get("severity", "error") == "error" for e in definition["expectations"])
+
+
 def gx_table_gate(gate: RawGate | ModelGate) -> dg.AssetChecksDefinition:
     asset_key = gate.asset_key
     if isinstance(gate, RawGate) and gate.dataset not in DATASETS_BY_NAME:
         raise ValueError(f"no raw dataset {gate.dataset}")
+    example_columns = gate.example_columns if isinstance(gate, ModelGate) else ()
 
-    @dg.asset_check(asset=asset_key, name=f"gx_{gate.suite}", description=gate.description, blocking=True)
+    @dg.asset_check(
+        asset=asset_key,
+        name=f"gx_{gate.suite}",
+        description=gate.description,
+        blocking=suite_blocks(load_suite_definition(gate.suite)),
+    )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         definition = load_suite_definition(gate.suite)
         with warehouse.connect(read_only=True) as con:
             frame = con.execute(gate.query(suite_columns(definition))).df()
         docs_dir = Settings.from_env().quality_docs_dir
-        outcome = validate_dataframe(frame, definition, docs_dir=docs_dir)
+        outcome = validate_dataframe(frame, definition, docs_dir=docs_dir, example_columns=example_columns)
         for failure in outcome.failures:
             log = context.log.error if failure.severity == "error" else context.log.warning
             log(failure.describe())
@@ -265,3 +339,96 @@ def gx_table_gate(gate: RawGate | ModelGate) -> dg.AssetChecksDefinition:
 
 
 GX_CHECKS = [gx_table_gate(gate) for gate in (*RAW_GATES, *MODEL_GATES)]
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["metrics", "metric_tables"]),
+    name=CONTRACT_CHECK_NAME,
+    blocking=True,
+    description=(
+        "The metric tables match their contract (expectations/metric_tables.contract.yml): every declared table and "
+        "column exists with its data type, key columns have no nulls, nothing undeclared. Blocks the report."
+    ),
+)
+def metric_tables_contract(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect(read_only=True) as con:
+        outcome = check_contract(con, load_contract())
+    for failure in outcome.failures:
+        context.log.error(failure.describe())
+    with warehouse.connect() as con:
+        record_outcome(
+            con, outcome, run_id=context.run.run_id, check_name=CONTRACT_CHECK_NAME, asset_key="metrics/metric_tables"
+        )
+    return check_result(outcome)
+
+
+FRESHNESS_CHECK_NAME = "dbt_source_freshness"
+
+
+def dbt_source_freshness_check(raw_keys: set[dg.AssetKey]) -> dg.AssetChecksDefinition:
+    """`dbt source freshness` over every dbt source that a raw asset loads: one check result per raw table.
+
+    Not blocking: a source that stopped arriving is reported (warning after 26 hours, error after 50, thresholds in
+    dbt_project.yml) while the data that did arrive still reaches the report."""
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
+    names = sorted(
+        {s["name"] for s in manifest["sources"].values() if s.get("freshness")} & {k.path[-1] for k in raw_keys}
+    )
+    specs = [
+        dg.AssetCheckSpec(
+            FRESHNESS_CHECK_NAME,
+            asset=raw_asset_key(name),
+            blocking=False,
+            description=f"dbt source freshness of raw.{name}: its newest _loaded_at against dbt_project.yml's limits",
+        )
+        for name in names
+    ]
+
+    @dg.multi_asset_check(specs=specs, name=FRESHNESS_CHECK_NAME, can_subset=True)
+    def _check(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, dbt: DbtCliResource
+    ) -> Iterator[dg.AssetCheckResult]:
+        invocation = dbt.cli(["source", "freshness"], raise_on_error=False, manifest=DBT_PROJECT.manifest_path)
+        invocation.wait()
+        try:
+            results = source_freshness_results(invocation.get_artifact("sources.json"), manifest)
+        except FileNotFoundError:
+            results = {}
+        for check_key in sorted(context.selected_asset_check_keys, key=lambda k: k.asset_key.to_user_string()):
+            name = check_key.asset_key.path[-1]
+            result = results.get(name) or ExpectationOutcome(
+                expectation="dbt_source_freshness",
+                column="_loaded_at",
+                severity="error",
+                unexpected_count=1,
+                element_count=1,
+                examples=[{"table": f"raw.{name}", "error": "dbt source freshness gave no result"}],
+            )
+            outcome = SuiteOutcome(suite=FRESHNESS_CHECK_NAME, row_count=1, results=[result])
+            if not result.success:
+                (context.log.error if result.severity == "error" else context.log.warning)(result.describe())
+            with warehouse.connect() as con:
+                record_outcome(
+                    con,
+                    outcome,
+                    run_id=context.run.run_id,
+                    check_name=FRESHNESS_CHECK_NAME,
+                    asset_key=check_key.asset_key.to_user_string(),
+                )
+            check = check_result(outcome)
+            yield dg.AssetCheckResult(
+                asset_key=check_key.asset_key,
+                check_name=FRESHNESS_CHECK_NAME,
+                passed=check.passed,
+                severity=check.severity,
+                description=check.description,
+                metadata={**check.metadata, **(result.examples[0] if result.examples else {})},
+            )
+
+    return _check
+
+
+RAW_ASSET_KEYS = set(raw_landing_files.keys) | {key for asset in API_ASSETS for key in asset.keys}
+
+QUALITY_CHECKS = [*GX_CHECKS, metric_tables_contract, dbt_source_freshness_check(RAW_ASSET_KEYS)]
+"""Every quality check of the pipeline (the code location registers these)."""

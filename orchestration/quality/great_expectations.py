@@ -155,9 +155,17 @@ def _run_validation(frame: pd.DataFrame, definition: dict[str, Any], docs_dir: P
     return next(iter(result.run_results.values()))
 
 
-def validate_dataframe(frame: pd.DataFrame, definition: dict[str, Any], docs_dir: Path | None = None) -> SuiteOutcome:
-    """Validate `frame` against a suite definition; with `docs_dir`, also keep the result and update Data Docs."""
-    index_columns = [c for c in LOCATION_COLUMNS if c in frame.columns]
+def validate_dataframe(
+    frame: pd.DataFrame,
+    definition: dict[str, Any],
+    docs_dir: Path | None = None,
+    example_columns: tuple[str, ...] = (),
+) -> SuiteOutcome:
+    """Validate `frame` against a suite definition; with `docs_dir`, also keep the result and update Data Docs.
+
+    A failing row's example shows where it came from (`_source_file`, `_source_row_number`) and `example_columns`
+    (e.g. the metric, direction and size of a flagged anomaly)."""
+    index_columns = [c for c in dict.fromkeys([*LOCATION_COLUMNS, *example_columns]) if c in frame.columns]
     result = _run_validation(
         frame,
         definition,
@@ -172,6 +180,9 @@ def validate_dataframe(frame: pd.DataFrame, definition: dict[str, Any], docs_dir
             {k: _plain(v) for k, v in row.items()} if isinstance(row, dict) else {"value": _plain(row)}
             for row in (details.get("unexpected_index_list") or details.get("partial_unexpected_list") or [])
         ][:MAX_EXAMPLES]
+        if not examples and details.get("observed_value") is not None:
+            # an aggregate expectation (a max, a mean, a share) has no failing rows: show the value it saw
+            examples = [{"observed_value": _plain(details["observed_value"])}]
         if expectation_result.exception_info and expectation_result.exception_info.get("raised_exception"):
             examples = [{"error": expectation_result.exception_info.get("exception_message")}]
         kwargs = config.kwargs

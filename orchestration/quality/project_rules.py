@@ -6,7 +6,9 @@ of reach offline). `make test` fails when a model breaks one; each rule says wha
 - every model has a description and a tested primary key (unique and not_null on one column, or a
   unique-combination test);
 - personal data stays in raw: no model has a column named like a personal field unless it is a hash;
-- marts are materialised as tables.
+- marts are materialised as tables and carry an enforced contract: `contract: {enforced: true}` and a `data_type`
+  for every column (dbt then fails a build whose SQL produces another column list or type);
+- every raw source has a freshness threshold (declared once in dbt_project.yml) and `loaded_at_field: _loaded_at`.
 """
 
 from __future__ import annotations
@@ -93,4 +95,23 @@ def check_project_structure(manifest: dict[str, Any]) -> list[str]:
                 problems.append(f"{where}: column {column} is personal data; hash it in staging (e.g. {column}_hash)")
         if layer == "marts" and node.get("config", {}).get("materialized") != "table":
             problems.append(f"{where}: marts are materialised as tables")
+        if layer == "marts":
+            problems.extend(_contract_problems(where, node))
+    for source in sorted(manifest.get("sources", {}).values(), key=lambda s: s["unique_id"]):
+        if source.get("package_name") != project:
+            continue
+        where = f"{source['original_file_path']} (source {source['source_name']}.{source['name']})"
+        if not (source.get("freshness") or {}).get("error_after", {}).get("count"):
+            problems.append(f"{where}: no freshness threshold (dbt_project.yml `sources:` +freshness)")
+        if not source.get("loaded_at_field") and not source.get("loaded_at_query"):
+            problems.append(f"{where}: no loaded_at_field; add `config: {{loaded_at_field: _loaded_at}}` to the source")
     return problems
+
+
+def _contract_problems(where: str, node: dict[str, Any]) -> list[str]:
+    if not (node.get("config", {}).get("contract") or {}).get("enforced"):
+        return [f"{where}: marts carry an enforced contract (config: contract: {{enforced: true}})"]
+    untyped = [name for name, column in node.get("columns", {}).items() if not column.get("data_type")]
+    if untyped:
+        return [f"{where}: contract columns without a data_type: {', '.join(untyped)}"]
+    return []

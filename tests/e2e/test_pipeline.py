@@ -65,7 +65,11 @@ def test_every_dbt_test_and_the_quality_gate_ran_and_passed(demo_run) -> None:
     names = {e.check_name for e in evaluations}
     assert "gx_raw_tmall_orders" in names
     assert len(evaluations) >= 20, "dbt tests should arrive as asset checks"
-    failed = [f"{e.asset_key.to_user_string()}:{e.check_name}" for e in evaluations if not e.passed]
+    failed = [
+        f"{e.asset_key.to_user_string()}:{e.check_name}"
+        for e in evaluations
+        if not e.passed and e.severity != dg.AssetCheckSeverity.WARN  # warnings alert, they do not fail a run
+    ]
     assert failed == []
 
 

@@ -1,5 +1,6 @@
 """The Great Expectations gates are blocking: bad data never reaches marts, metrics or the report, the last good
-report stays published, and a corrected re-export unblocks the next run."""
+report stays published, and a corrected re-export unblocks the next run. A warning-severity gate (a soft threshold)
+alerts and is recorded, and everything downstream of it is still built in the same run."""
 
 from __future__ import annotations
 
@@ -48,6 +49,24 @@ def write_order_report(landing: Path, name: str, *, broken: bool) -> str:
     path.parent.mkdir(exist_ok=True)
     path.write_bytes(("\r\n".join(",".join(r) for r in [header, *rows]) + "\r\n").encode("gb18030"))
     return path.relative_to(landing).as_posix()
+
+
+def write_unmapped_item_report(landing: Path, name: str) -> None:
+    """A re-export of the latest item report whose 商家编码 the ERP does not know (the last column of the report)."""
+    source = max((landing / "tmall").rglob("ExportOrderDetailList*.csv"), key=lambda p: p.name)
+    header, *lines = [line for line in source.read_bytes().decode("gb18030").split("\r\n") if line]
+    assert header.split(",")[-1].strip() == "商家编码"
+    rows = [f"{line.rsplit(',', 1)[0]},UNMAPPED-{line.rsplit(',', 1)[1]}" for line in lines]
+    path = landing / "redelivered" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(("\r\n".join([header, *rows]) + "\r\n").encode("gb18030"))
+
+
+def check_evaluations(run_id: str) -> dict[str, dg.AssetCheckEvaluation]:
+    with dg.DagsterInstance.get() as instance:
+        records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
+    evaluations = [r.event_log_entry.dagster_event.event_specific_data for r in records]
+    return {f"{e.asset_key.to_user_string()}:{e.check_name}": e for e in evaluations}
 
 
 def materialized_in(run_id: str) -> set[str]:
@@ -105,11 +124,33 @@ def test_a_broken_export_blocks_everything_downstream_until_a_corrected_export_a
         ]
 
         write_order_report(settings.landing_dir, "ExportOrderList202601020900.csv", broken=False)
+        # and, in the same run, a soft threshold breached: the latest item report's 商家编码 are unknown to the ERP
+        write_unmapped_item_report(settings.landing_dir, "ExportOrderDetailList202601021000.csv")
         fixed = run_pipeline(settings)
 
         assert fixed.success, "\n".join(fixed.failures)
+        evaluations = check_evaluations(fixed.run_id)
+        assert evaluations["metrics/metric_tables:metric_tables_contract"].passed
+        assert evaluations["raw/tmall_orders:dbt_source_freshness"].passed  # just loaded
+        anomalies = evaluations["marts/daily_kpi_anomalies:gx_marts_daily_kpi_anomalies"]
+        assert anomalies.passed or anomalies.severity == dg.AssetCheckSeverity.WARN  # anomalies only ever warn
+        warned = evaluations["marts/fct_order_lines:gx_marts_fct_order_lines"]
+        assert not warned.passed and warned.severity == dg.AssetCheckSeverity.WARN
+        assert "_unmapped_revenue_share_30d" in warned.metadata["failed_expectations"].value
+        # downstream of the warned mart, the metric tables and the report were still built in that run
+        assert {"metrics/metric_tables", "reports/report_database", "reports/evidence_report"} <= materialized_in(
+            fixed.run_id
+        )
         assert metric_tables_run_id(settings) == fixed.run_id
         assert fingerprint(published) != good_report
+        with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+            warnings = con.execute(
+                "select check_name, column_name, severity from quality.check_results "
+                "where run_id = ? and not success and severity = 'warning' and check_name = 'gx_marts_fct_order_lines'",
+                [fixed.run_id],
+            ).fetchall()
+        assert warnings == [("gx_marts_fct_order_lines", "_unmapped_revenue_share_30d", "warning")]
+        assert "observed_value=" in warned.metadata["failed_expectations"].value
         with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
             corrected = con.execute(
                 "select count(*) from marts.fct_orders where order_id in (?, ?, ?) and total_amount >= 0", BROKEN_IDS

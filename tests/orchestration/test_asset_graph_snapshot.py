@@ -14,20 +14,24 @@ SNAPSHOT = Path(__file__).with_name("asset_graph.snapshot.txt")
 
 
 def render(definitions) -> str:
+    from orchestration.transform.dbt import dbt_models
+
     graph = definitions.resolve_asset_graph()
+    dbt_tests = set(dbt_models.check_keys)
     checks = defaultdict(list)
     for check in graph.asset_check_keys:
-        checks[check.asset_key].append(check.name)
+        checks[check.asset_key].append(check)
     lines = []
     for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
         node = graph.get(key)
         lines.append(f"{key.to_user_string()}  [group {node.group_name}] [kinds {', '.join(sorted(node.kinds))}]")
         for parent in sorted(p.to_user_string() for p in node.parent_keys):
             lines.append(f"    <- {parent}")
-        gx = sorted(c for c in checks[key] if c.startswith("gx_"))
-        dbt_checks = [c for c in checks[key] if not c.startswith("gx_")]
-        for name in gx:
-            lines.append(f"    check {name} (blocking)")
+        quality = sorted((c for c in checks[key] if c not in dbt_tests), key=lambda c: c.name)
+        dbt_checks = [c for c in checks[key] if c in dbt_tests]
+        for check in quality:
+            blocks = "blocking" if graph.get_check_spec(check).blocking else "non-blocking"
+            lines.append(f"    check {check.name} ({blocks})")
         if dbt_checks:
             lines.append(f"    dbt tests: {len(dbt_checks)}")
     return "\n".join(lines) + "\n"

@@ -66,6 +66,7 @@ def test_a_model_breaking_the_rules_is_caught_with_the_reason(tmp_path: Path) ->
     assert any("no tested primary key" in p for p in problems)
     assert any("column buyer_nick is personal data" in p for p in problems)
     assert any("materialised as tables" in p for p in problems)
+    assert any("marts carry an enforced contract" in p for p in problems)
 
 
 def descendants(manifest: dict, unique_id: str) -> set[str]:

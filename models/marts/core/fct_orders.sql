@@ -108,7 +108,7 @@ final as (
         amounts.receiver_city,
 
         coalesce(line_totals.order_line_count, 0) as order_line_count,
-        coalesce(amounts.item_quantity, line_totals.line_quantity) as item_quantity,
+        cast(coalesce(amounts.item_quantity, line_totals.line_quantity) as bigint) as item_quantity,
 
         erp_matches.erp_order_id,
         coalesce(erp_matches.erp_order_count, 0) as erp_order_count,
