@@ -1,0 +1,6 @@
+-- A table of the metric layer: the saved query of the same name (docs/metric-tables.md).
+select
+    shipped_orders,
+    ship_within_48h_rate,
+    avg_pay_to_ship_hours
+from main.fulfilment_summary

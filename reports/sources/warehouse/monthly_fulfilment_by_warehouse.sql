@@ -1,0 +1,8 @@
+-- A table of the metric layer: the saved query of the same name (docs/metric-tables.md).
+select
+    metric_month,
+    warehouse_name,
+    shipped_orders,
+    ship_within_48h_rate,
+    avg_pay_to_ship_hours
+from main.monthly_fulfilment_by_warehouse

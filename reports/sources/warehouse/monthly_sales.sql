@@ -1,0 +1,11 @@
+-- A table of the metric layer: the saved query of the same name (docs/metric-tables.md).
+select
+    metric_month,
+    paid_gmv,
+    net_sales,
+    paid_orders,
+    average_order_value,
+    refund_rate,
+    gross_margin,
+    gross_margin_rate
+from main.monthly_sales

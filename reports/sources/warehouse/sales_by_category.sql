@@ -1,0 +1,9 @@
+-- A table of the metric layer: the saved query of the same name (docs/metric-tables.md).
+select
+    category,
+    units_sold,
+    costed_product_sales,
+    cogs,
+    gross_margin,
+    gross_margin_rate
+from main.sales_by_category

@@ -1,0 +1,8 @@
+-- A table of the metric layer: the saved query of the same name (docs/metric-tables.md).
+select
+    product,
+    units_sold,
+    costed_product_sales,
+    gross_margin,
+    gross_margin_rate
+from main.sales_by_product

@@ -1,0 +1,6 @@
+-- A table of the metric layer: the saved query of the same name (docs/metric-tables.md).
+select
+    metric_date,
+    warehouse_name,
+    stockout_sku_rate
+from main.stockout_by_warehouse
