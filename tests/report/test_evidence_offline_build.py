@@ -40,8 +40,8 @@ PAGE_QUERIES = (
     "daily_trend",
     "shops_last_30d",
 )
-REPORT_PAGE_COUNT = 9
-"""The fixture has no product sales, so no product drill-down page is built beside the nine pages."""
+REPORT_PAGE_COUNT = 10
+"""The nine pages, and, as the fixture has no product sales, the one product page that says so (/products/none)."""
 
 
 def prerendered_queries(build_dir: Path, route: str = "/") -> dict[str, str]:

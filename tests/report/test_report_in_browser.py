@@ -163,3 +163,13 @@ def test_every_page_opens_without_errors_and_shows_an_empty_state_where_data_is_
             assert text not in body, f"{text!r} on {route}"
         if route in EMPTY_STATES:
             assert page.locator(f"#{EMPTY_STATES[route]}").is_visible(), f"{route} shows no empty-state message"
+
+
+def test_without_product_sales_the_only_product_page_says_there_is_no_data(served_report: StaticServer) -> None:
+    with chromium() as browser:
+        page = browser.new_page(locale="zh-CN")
+        problems = watch(page)
+        page.goto(served_report.page_url("/products/none"), wait_until="networkidle")
+        page.locator("#empty-product").wait_for(state="visible", timeout=30_000)
+        assert problems.errors() == []
+        assert page.locator("a.sku-link").count() == 0
