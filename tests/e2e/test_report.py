@@ -135,6 +135,15 @@ def test_sales_page_shows_the_monthly_and_province_saved_queries(
     report_pages: dict[str, ShownPage], warehouse: duckdb.DuckDBPyConnection
 ) -> None:
     shown = report_pages["/sales"]
+    complete = one(
+        warehouse,
+        "select * from metrics.monthly_sales where metric_month + interval 1 month - interval 1 day <= "
+        "(select data_as_of from metrics.report_meta) order by metric_month desc limit 1",
+    )
+    assert shown.cards["净销售额"]["value"] == format_value("net_sales", complete["net_sales"])
+    assert shown.cards["支付订单数"]["value"] == format_count(complete["paid_orders"])
+    assert shown.cards["客单价"]["value"] == format_price(complete["average_order_value"])
+    assert shown.cards["退款率"]["value"] == format_percent(complete["refund_rate"])
     month = one(warehouse, "select * from metrics.monthly_sales order by metric_month desc limit 1")
     assert shown.table("月份", "支付金额")[0] == [
         month_label(month["metric_month"]),  # type: ignore[arg-type]

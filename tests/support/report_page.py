@@ -125,7 +125,8 @@ def visible_tables(page) -> list[dict[str, list]]:
         """() => [...document.querySelectorAll('article table')]
             .filter((table) => table.offsetParent !== null)
             .map((table) => ({
-                headers: Array.from(table.querySelectorAll('thead th'), (th) => th.innerText.trim()),
+                // Evidence's table has empty header cells for its own controls: keep the titled ones
+                headers: Array.from(table.querySelectorAll('thead th'), (th) => th.innerText.trim()).filter(Boolean),
                 rows: Array.from(
                     table.querySelectorAll('tr:has(> td)'),
                     (tr) => Array.from(tr.querySelectorAll(':scope > td'), (td) => td.innerText.trim()),
