@@ -1,6 +1,7 @@
 -- Latest stock per SKU with days of cover and a replenishment suggestion (marts.inventory_health).
 -- Evidence writes no file for an empty result, and pages cannot query a missing one: an empty table gives one
--- row with is_placeholder = true instead, which every page filters out (reports/README.md).
+-- row with is_placeholder = true instead (typed values, so Evidence keeps the column types), which every page
+-- filters out (reports/README.md).
 select
     sku_id,
     snapshot_date,
@@ -20,19 +21,19 @@ select
 from main.inventory_health
 union all
 select
-    null as sku_id,
-    null as snapshot_date,
-    null as category,
-    null as warehouse_count,
-    null as on_hand_qty,
-    null as available_qty,
-    null as in_transit_qty,
-    null as units_sold_28d,
-    null as daily_velocity,
-    null as days_of_cover,
-    null as stock_status,
-    null as lead_time_days,
-    null as safety_stock_qty,
-    null as suggested_reorder_qty,
+    '' as sku_id,
+    date '1970-01-01' as snapshot_date,
+    '' as category,
+    cast(0 as bigint) as warehouse_count,
+    cast(0 as hugeint) as on_hand_qty,
+    cast(0 as hugeint) as available_qty,
+    cast(0 as hugeint) as in_transit_qty,
+    cast(0 as hugeint) as units_sold_28d,
+    cast(0 as decimal(18,4)) as daily_velocity,
+    cast(0 as decimal(18,1)) as days_of_cover,
+    '' as stock_status,
+    cast(0 as integer) as lead_time_days,
+    cast(0 as integer) as safety_stock_qty,
+    cast(0 as integer) as suggested_reorder_qty,
     true as is_placeholder
 where not exists (select 1 from main.inventory_health)

@@ -1,6 +1,7 @@
 -- Every recorded quality check result (quality.check_results without example rows), China time.
 -- Evidence writes no file for an empty result, and pages cannot query a missing one: an empty table gives one
--- row with is_placeholder = true instead, which every page filters out (reports/README.md).
+-- row with is_placeholder = true instead (typed values, so Evidence keeps the column types), which every page
+-- filters out (reports/README.md).
 select
     run_id,
     checked_at,
@@ -17,16 +18,16 @@ select
 from main.quality_check_results
 union all
 select
-    null as run_id,
-    null as checked_at,
-    null as check_name,
-    null as asset_key,
-    null as suite,
-    null as expectation,
-    null as column_name,
-    null as severity,
-    null as success,
-    null as element_count,
-    null as unexpected_count,
+    '' as run_id,
+    timestamp '1970-01-01 00:00:00' as checked_at,
+    '' as check_name,
+    '' as asset_key,
+    '' as suite,
+    '' as expectation,
+    '' as column_name,
+    '' as severity,
+    false as success,
+    cast(0 as bigint) as element_count,
+    cast(0 as bigint) as unexpected_count,
     true as is_placeholder
 where not exists (select 1 from main.quality_check_results)
