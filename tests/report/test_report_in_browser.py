@@ -38,15 +38,21 @@ class OpenReport:
 
 
 @pytest.fixture(scope="module")
-def report(served_report: StaticServer, artifacts_dir: Path) -> Iterator[OpenReport]:
-    with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        problems = watch(page)
-        page.goto(served_report.url, wait_until="networkidle")
-        page.locator("text=净销售额").first.wait_for(state="visible", timeout=30_000)
-        page.wait_for_timeout(1500)  # let the chart finish its animation before screenshots
-        screenshot(page, artifacts_dir / "report-overview.png")
-        yield OpenReport(page=page, problems=problems, server=served_report)
+def browser() -> Iterator[object]:
+    """One Chromium for the module: Playwright's sync API cannot run two at once in one thread."""
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def report(browser, served_report: StaticServer, artifacts_dir: Path) -> Iterator[OpenReport]:
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    problems = watch(page)
+    page.goto(served_report.url, wait_until="networkidle")
+    page.locator("text=净销售额").first.wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(1500)  # let the chart finish its animation before screenshots
+    screenshot(page, artifacts_dir / "report-overview.png")
+    yield OpenReport(page=page, problems=problems, server=served_report)
 
 
 def show_tab(report: OpenReport, period_key: str) -> None:
@@ -145,31 +151,31 @@ def test_built_site_routes_and_query_files_are_served(report: OpenReport) -> Non
 
 @pytest.mark.parametrize("route", list(REPORT_PAGES))
 def test_every_page_opens_without_errors_and_shows_an_empty_state_where_data_is_absent(
-    served_report: StaticServer, artifacts_dir: Path, route: str
+    browser, served_report: StaticServer, artifacts_dir: Path, route: str
 ) -> None:
     """The fixture is a shop with only Tmall order reports: pages without their data say so, in Chinese."""
-    with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        problems = watch(page)
-        page.goto(served_report.page_url(route), wait_until="networkidle")
-        page.locator("h1").first.wait_for(state="visible", timeout=30_000)
-        page.wait_for_timeout(500)
-        name = route.strip("/") or "overview"
-        screenshot(page, artifacts_dir / f"report-empty-{name}.png")
-        body = page.inner_text("article")
-        assert page.title() == REPORT_PAGES[route]
-        assert problems.errors() == []
-        for text in ERROR_TEXTS:
-            assert text not in body, f"{text!r} on {route}"
-        if route in EMPTY_STATES:
-            assert page.locator(f"#{EMPTY_STATES[route]}").is_visible(), f"{route} shows no empty-state message"
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    problems = watch(page)
+    page.goto(served_report.page_url(route), wait_until="networkidle")
+    page.locator("h1").first.wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(500)
+    name = route.strip("/") or "overview"
+    screenshot(page, artifacts_dir / f"report-empty-{name}.png")
+    body = page.inner_text("article")
+    assert page.title() == REPORT_PAGES[route]
+    assert problems.errors() == []
+    for text in ERROR_TEXTS:
+        assert text not in body, f"{text!r} on {route}"
+    if route in EMPTY_STATES:
+        assert page.locator(f"#{EMPTY_STATES[route]}").is_visible(), f"{route} shows no empty-state message"
 
 
-def test_without_product_sales_the_only_product_page_says_there_is_no_data(served_report: StaticServer) -> None:
-    with chromium() as browser:
-        page = browser.new_page(locale="zh-CN")
-        problems = watch(page)
-        page.goto(served_report.page_url("/products/none"), wait_until="networkidle")
-        page.locator("#empty-product").wait_for(state="visible", timeout=30_000)
-        assert problems.errors() == []
-        assert page.locator("a.sku-link").count() == 0
+def test_without_product_sales_the_only_product_page_says_there_is_no_data(
+    browser, served_report: StaticServer
+) -> None:
+    page = browser.new_page(locale="zh-CN")
+    problems = watch(page)
+    page.goto(served_report.page_url("/products/none"), wait_until="networkidle")
+    page.locator("#empty-product").wait_for(state="visible", timeout=30_000)
+    assert problems.errors() == []
+    assert page.locator("a.sku-link").count() == 0
