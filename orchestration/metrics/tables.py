@@ -125,6 +125,81 @@ def data_as_of(con: duckdb.DuckDBPyConnection, layer: SemanticLayer) -> dt.date 
     return row[0] if row else None
 
 
+COMPARISON_METRICS: tuple[tuple[str, str], ...] = (
+    ("net_sales", "净销售额"),
+    ("paid_gmv", "支付金额"),
+    ("orders", "订单数"),
+    ("paid_orders", "支付订单数"),
+    ("average_order_value", "客单价"),
+    ("refund_rate", "退款率"),
+    ("gross_margin", "毛利"),
+    ("gross_margin_rate", "毛利率"),
+)
+"""The metrics the overview page compares per period (name, short Chinese label), in display order."""
+
+
+def _one_year_earlier(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _comparison_value(metric: str, expression: str) -> str:
+    if metric in MONEY_METRICS:
+        return f"cast({expression} as decimal(18, 2))"
+    if metric in SAVED_QUERY_COUNT_METRICS:
+        return f"cast({expression} as bigint)"
+    return f"cast({expression} as double)"
+
+
+def write_period_comparisons(con: duckdb.DuckDBPyConnection, layer: SemanticLayer, as_of: dt.date) -> None:
+    """`kpi_period_comparisons`: per period (昨日, 近7天, 近30天) and metric, the value, the previous period of
+    equal length and the same days one year earlier, each asked from MetricFlow for exactly that date range.
+
+    A comparison range that starts before the first day with orders stays null (a partial period is not
+    comparable); a metric without data in a covered range is null too (MetricFlow's answer, never a made-up zero).
+    Runs inside the caller's transaction.
+    """
+    metrics = [name for name, _ in COMPARISON_METRICS]
+    first_day = con.execute(f"select min(metric_date) from {METRICS_SCHEMA}.daily_kpis").fetchone()[0]  # type: ignore[index]
+    selects = []
+    for period in PERIODS:
+        start = as_of - dt.timedelta(days=period.days - 1)
+        previous_end = start - dt.timedelta(days=1)
+        previous_start = previous_end - dt.timedelta(days=period.days - 1)
+        ranges = {
+            "q": (start, as_of),
+            "p": (previous_start, previous_end),
+            "y": (_one_year_earlier(start), _one_year_earlier(as_of)),
+        }
+        answers = {
+            alias: (
+                f"({layer.sql_for(metrics, [], start=low, end=high)})"
+                if first_day is not None and low >= first_day
+                else "(select " + ", ".join(f"null as {m}" for m in metrics) + ")"
+            )
+            for alias, (low, high) in ranges.items()
+        }
+        for order, (metric, label) in enumerate(COMPARISON_METRICS, start=1):
+            selects.append(
+                f"""select '{period.key}' as period_key, '{period.label}' as period_label,
+                       {period.order} as period_order, date '{start}' as start_date, date '{as_of}' as end_date,
+                       date '{previous_start}' as previous_start_date, date '{previous_end}' as previous_end_date,
+                       date '{ranges["y"][0]}' as last_year_start_date, date '{ranges["y"][1]}' as last_year_end_date,
+                       '{metric}' as metric_name, '{label}' as metric_label, {order} as metric_order,
+                       cast({_comparison_value(metric, f"q.{metric}")} as double) as value,
+                       cast({_comparison_value(metric, f"p.{metric}")} as double) as previous_value,
+                       cast({_comparison_value(metric, f"y.{metric}")} as double) as last_year_value
+                from {answers["q"]} q cross join {answers["p"]} p cross join {answers["y"]} y"""
+            )
+    con.execute(
+        f"create or replace table {METRICS_SCHEMA}.kpi_period_comparisons as "
+        + " union all ".join(selects)
+        + " order by period_order, metric_order"
+    )
+
+
 def write_metric_tables(con: duckdb.DuckDBPyConnection, layer: SemanticLayer, run_id: str) -> dict[str, int]:
     """(Re)write every metric table in one transaction; returns rows per table."""
     metrics = list(KPI_METRICS)
@@ -190,6 +265,8 @@ def write_metric_tables(con: duckdb.DuckDBPyConnection, layer: SemanticLayer, ru
                    cast(? as varchar) as run_id""",
             [as_of, run_id],
         )
+        if as_of is not None:
+            write_period_comparisons(con, layer, as_of)
         saved_query_tables = write_saved_query_tables(con, layer)
         counts = {
             table: con.execute(f"select count(*) from {METRICS_SCHEMA}.{table}").fetchone()[0]  # type: ignore[index]
@@ -197,6 +274,7 @@ def write_metric_tables(con: duckdb.DuckDBPyConnection, layer: SemanticLayer, ru
                 "daily_kpis",
                 "daily_kpis_by_shop",
                 "kpi_periods",
+                "kpi_period_comparisons",
                 "metric_definitions",
                 "report_meta",
                 *saved_query_tables,
@@ -214,10 +292,142 @@ def write_metric_tables(con: duckdb.DuckDBPyConnection, layer: SemanticLayer, ru
     return counts
 
 
-def export_report_database(warehouse_path: Path, target: Path) -> dict[str, int]:
-    """Copy every table of schema `metrics` into a new standalone DuckDB file for the report (schema main).
+@dataclass(frozen=True)
+class ReportTable:
+    """One table the report reads besides the metric tables: an explicit column list from a warehouse relation."""
 
-    The warehouse is attached read-only: the report file can only ever hold what the metric tables hold.
+    name: str
+    relation: str
+    columns: tuple[str, ...]
+    where: str = ""
+    order_by: str = ""
+
+
+MARTS_SCHEMA = "marts"
+REPORT_TABLES: tuple[ReportTable, ...] = (
+    # marts (docs/reports.md says which page reads which): display rows, never metrics
+    ReportTable(
+        "dim_products",
+        f"{MARTS_SCHEMA}.dim_products",
+        ("product_key", "sku_id", "merchant_sku_code", "product_name", "properties", "style_id", "category",
+         "cost_price", "sale_price", "mapping_status", "tmall_item_title", "is_sold_on_tmall",
+         "tmall_order_line_count"),
+        order_by="product_key",
+    ),
+    ReportTable(
+        "promotion_days",
+        f"{MARTS_SCHEMA}.dim_dates",
+        ("date_day", "week_start_date", "month_start_date", "promotion_key", "promotion_name", "is_promotion_day",
+         "is_promotion_peak_day", "holiday_name", "is_holiday"),
+        where="is_promotion_day or is_holiday",
+        order_by="date_day",
+    ),
+    ReportTable(
+        "daily_kpi_anomalies",
+        f"{MARTS_SCHEMA}.daily_kpi_anomalies",
+        ("kpi_anomaly_id", "metric_date", "kpi_name", "kpi_value", "baseline_value", "relative_deviation",
+         "robust_z", "direction", "is_promotion_or_holiday", "is_expected_promotion_effect", "is_anomaly"),
+        where="is_anomaly",
+        order_by="metric_date, kpi_name",
+    ),
+    ReportTable(
+        "customer_cohort_retention",
+        f"{MARTS_SCHEMA}.customer_cohort_retention",
+        ("cohort_retention_id", "cohort_month", "months_since_first_order", "activity_month", "cohort_size",
+         "active_customers", "retention_rate"),
+        order_by="cohort_month, months_since_first_order",
+    ),
+    ReportTable(
+        "inventory_health",
+        f"{MARTS_SCHEMA}.inventory_health",
+        ("sku_id", "snapshot_date", "category", "warehouse_count", "on_hand_qty", "available_qty", "in_transit_qty",
+         "units_sold_28d", "daily_velocity", "days_of_cover", "stock_status", "lead_time_days", "safety_stock_qty",
+         "suggested_reorder_qty"),
+        order_by="sku_id",
+    ),
+    ReportTable(
+        "order_fulfilment",
+        f"{MARTS_SCHEMA}.fct_order_fulfilment",
+        ("order_id", "shop_name", "paid_date", "warehouse_name", "is_shipped", "pay_to_ship_hours",
+         "is_shipped_within_48h"),
+        where="is_shipped",
+        order_by="paid_date, order_id",
+    ),
+    ReportTable(
+        "reconciliation_exceptions",
+        f"{MARTS_SCHEMA}.fct_order_reconciliation",
+        ("reconciliation_item_id", "item_source", "order_id", "erp_order_id", "erp_order_count", "shop_name",
+         "reconciliation_date", "reconciliation_category", "tmall_amount", "group_tmall_amount",
+         "group_erp_amount", "amount_at_stake"),
+        # the order list behind each category but `matched` (the orders that agree need no list)
+        where="reconciliation_category <> 'matched'",
+        order_by="reconciliation_category, amount_at_stake desc, reconciliation_item_id",
+    ),
+    # quality results without their example rows (those are raw data), times in China local
+    ReportTable(
+        "quality_check_results",
+        "quality.check_results",
+        ("run_id", "timezone('Asia/Shanghai', timezone('UTC', checked_at)) as checked_at", "check_name",
+         "asset_key", "suite", "expectation", "column_name", "severity", "success", "element_count",
+         "unexpected_count"),
+        order_by="checked_at, check_name, expectation",
+    ),
+    # what was loaded from which file: file names and counts, never row contents
+    ReportTable(
+        "ingest_files",
+        "raw.ingest_log",
+        ("dataset", "source_file", "rows_in", "rows_loaded", "rows_quarantined", "status",
+         "timezone('Asia/Shanghai', timezone('UTC', finished_at)) as loaded_at"),
+        order_by="loaded_at, source_file",
+    ),
+)
+"""The report's whitelist beyond schema `metrics` (contract: docs/metric-tables.md): explicit columns only, so a
+column added to a mart never reaches the report unreviewed. A relation missing from the warehouse is left out with
+a warning (the report's `sources` step then names the table it lacks)."""
+
+PERSONAL_COLUMNS = frozenset(
+    {
+        "buyer_nick",
+        "buyer_alipay_account",
+        "receiver_name",
+        "receiver_phone",
+        "receiver_mobile",
+        "receiver_address",
+        "buyer_message",
+        "shop_buyer_id",
+        "order_note",
+        "seller_memo",
+        "invoice_title",
+        "line_note",
+        "examples",
+    }
+)
+"""Column names that must never reach the report file: the personal fields of the raw tables
+(orchestration/quality/project_rules.py, tests/singular/assert_no_personal_columns_outside_raw.sql) and the
+quality results' example rows."""
+
+
+class PersonalDataInReportError(RuntimeError):
+    """The report file would carry a column named like personal data."""
+
+
+def _relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    schema, table = relation.split(".")
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where database_name = 'warehouse' and schema_name = ? "
+            "and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]  # type: ignore[index]
+    )
+
+
+def export_report_database(warehouse_path: Path, target: Path) -> dict[str, int]:
+    """Copy every table of schema `metrics`, and the whitelisted columns of `REPORT_TABLES`, into a new standalone
+    DuckDB file for the report (schema main).
+
+    The warehouse is attached read-only: the report file can only ever hold what the metric tables and the
+    whitelist hold. Raises PersonalDataInReportError if any column of the file is named like personal data.
     """
     for stale in (target, target.with_name(target.name + ".wal")):
         stale.unlink(missing_ok=True)
@@ -236,5 +446,24 @@ def export_report_database(warehouse_path: Path, target: Path) -> dict[str, int]
         for table in tables:
             con.execute(f"create table main.{table} as select * from warehouse.{METRICS_SCHEMA}.{table}")
             counts[table] = con.execute(f"select count(*) from main.{table}").fetchone()[0]  # type: ignore[index]
+        for spec in REPORT_TABLES:
+            if not _relation_exists(con, spec.relation):
+                logger.warning("report table %s: %s is not in the warehouse, left out", spec.name, spec.relation)
+                continue
+            con.execute(
+                f"create table main.{spec.name} as select {', '.join(spec.columns)} from warehouse.{spec.relation}"
+                + (f" where {spec.where}" if spec.where else "")
+                + (f" order by {spec.order_by}" if spec.order_by else "")
+            )
+            counts[spec.name] = con.execute(f"select count(*) from main.{spec.name}").fetchone()[0]  # type: ignore[index]
         con.execute("detach warehouse")
+        personal = con.execute(
+            "select table_name || '.' || column_name from duckdb_columns() where database_name = current_database() "
+            f"and lower(column_name) in ({', '.join(repr(c) for c in sorted(PERSONAL_COLUMNS))}) order by 1"
+        ).fetchall()
+    if personal:
+        target.unlink(missing_ok=True)
+        raise PersonalDataInReportError(
+            "the report database would carry personal data columns: " + ", ".join(row[0] for row in personal)
+        )
     return counts

@@ -23,7 +23,10 @@ class ReportConfig(dg.ConfigurableResource):
     group_name="reports",
     deps=[dg.AssetKey(["metrics", "metric_tables"])],
     kinds={"duckdb"},
-    description="The metric tables copied to reports/sources/warehouse/report.duckdb: all the report reads.",
+    description=(
+        "The metric tables, plus whitelisted columns of marts and quality results (no personal data), copied to "
+        "reports/sources/warehouse/report.duckdb: all the report reads."
+    ),
 )
 def report_database(warehouse: WarehouseResource, report: ReportConfig) -> dg.MaterializeResult:
     target = report.report_database

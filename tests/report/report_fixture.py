@@ -1,4 +1,6 @@
-"""The report's fixture database: the five contract tables (docs/metric-tables.md) filled with known values.
+"""The report's fixture database: the overview's tables (docs/metric-tables.md) filled with known values, and
+every other table the report reads present but empty — a shop whose landing folder holds only Tmall order reports
+(no item report, no ERP data, no quality history), for which every page must show an empty state, not an error.
 
 Written with the venv's Python `duckdb` (1.4.x), whose file format the report's node-api DuckDB (1.4.x) reads.
 `write_report_database(path)` returns the values a correct report must show.
@@ -39,6 +41,296 @@ METRIC_DEFINITIONS = (
     ("net_sales", "净销售额", "支付金额减退款金额。", "derived"),
 )
 
+COMPARISON_METRICS = (  # kpi_period_comparisons: metric, Chinese label, in page order
+    ("net_sales", "净销售额"),
+    ("paid_gmv", "支付金额"),
+    ("orders", "订单数"),
+    ("paid_orders", "支付订单数"),
+    ("average_order_value", "客单价"),
+    ("refund_rate", "退款率"),
+    ("gross_margin", "毛利"),
+    ("gross_margin_rate", "毛利率"),
+)
+
+EMPTY_TABLES = {  # every other table of the report file, with the columns and types the real export writes
+    "customer_cohort_retention": (
+        "cohort_retention_id varchar",
+        "cohort_month date",
+        "months_since_first_order integer",
+        "activity_month date",
+        "cohort_size bigint",
+        "active_customers bigint",
+        "retention_rate decimal(9,4)",
+    ),
+    "daily_commerce_kpis": (
+        "metric_date date",
+        "units_sold bigint",
+        "cogs decimal(18,2)",
+        "gross_margin decimal(18,2)",
+        "paying_customers bigint",
+        "new_customers bigint",
+        "returning_customers bigint",
+        "average_order_value double",
+        "refund_rate double",
+        "repeat_purchase_rate double",
+        "gross_margin_rate double",
+    ),
+    "daily_fulfilment": (
+        "metric_date date",
+        "shipped_orders bigint",
+        "ship_within_48h_rate double",
+        "avg_pay_to_ship_hours double",
+    ),
+    "daily_fulfilment_by_warehouse": (
+        "metric_date date",
+        "warehouse_name varchar",
+        "shipped_orders bigint",
+        "ship_within_48h_rate double",
+    ),
+    "daily_kpi_anomalies": (
+        "kpi_anomaly_id varchar",
+        "metric_date date",
+        "kpi_name varchar",
+        "kpi_value double",
+        "baseline_value double",
+        "relative_deviation double",
+        "robust_z double",
+        "direction varchar",
+        "is_promotion_or_holiday boolean",
+        "is_expected_promotion_effect boolean",
+        "is_anomaly boolean",
+    ),
+    "daily_stockout": (
+        "metric_date date",
+        "stockout_sku_rate double",
+    ),
+    "dim_products": (
+        "product_key varchar",
+        "sku_id varchar",
+        "merchant_sku_code varchar",
+        "product_name varchar",
+        "properties varchar",
+        "style_id varchar",
+        "category varchar",
+        "cost_price decimal(18,2)",
+        "sale_price decimal(18,2)",
+        "mapping_status varchar",
+        "tmall_item_title varchar",
+        "is_sold_on_tmall boolean",
+        "tmall_order_line_count bigint",
+    ),
+    "fulfilment_by_warehouse": (
+        "warehouse_name varchar",
+        "shipped_orders bigint",
+        "ship_within_48h_rate double",
+        "avg_pay_to_ship_hours double",
+    ),
+    "fulfilment_summary": (
+        "shipped_orders bigint",
+        "ship_within_48h_rate double",
+        "avg_pay_to_ship_hours double",
+    ),
+    "ingest_files": (
+        "dataset varchar",
+        "source_file varchar",
+        "rows_in bigint",
+        "rows_loaded bigint",
+        "rows_quarantined bigint",
+        "status varchar",
+        "loaded_at timestamp",
+    ),
+    "inventory_health": (
+        "sku_id varchar",
+        "snapshot_date date",
+        "category varchar",
+        "warehouse_count bigint",
+        "on_hand_qty hugeint",
+        "available_qty hugeint",
+        "in_transit_qty hugeint",
+        "units_sold_28d hugeint",
+        "daily_velocity decimal(18,4)",
+        "days_of_cover decimal(18,1)",
+        "stock_status varchar",
+        "lead_time_days integer",
+        "safety_stock_qty integer",
+        "suggested_reorder_qty integer",
+    ),
+    "monthly_customer_kpis": (
+        "metric_month date",
+        "paying_customers bigint",
+        "new_customers bigint",
+        "returning_customers bigint",
+        "repeat_purchase_rate double",
+        "average_order_value double",
+    ),
+    "monthly_fulfilment_by_warehouse": (
+        "metric_month date",
+        "warehouse_name varchar",
+        "shipped_orders bigint",
+        "ship_within_48h_rate double",
+        "avg_pay_to_ship_hours double",
+    ),
+    "monthly_reconciliation_by_category": (
+        "metric_month date",
+        "reconciliation_category varchar",
+        "reconciliation_items bigint",
+        "reconciliation_amount_at_stake decimal(18,2)",
+    ),
+    "monthly_reconciliation_match_rate": (
+        "metric_month date",
+        "reconciliation_match_rate double",
+        "reconciliation_items bigint",
+        "reconciliation_amount_at_stake decimal(18,2)",
+    ),
+    "monthly_sales": (
+        "metric_month date",
+        "paid_gmv decimal(18,2)",
+        "net_sales decimal(18,2)",
+        "paid_orders bigint",
+        "average_order_value double",
+        "refund_rate double",
+        "gross_margin decimal(18,2)",
+        "gross_margin_rate double",
+    ),
+    "monthly_sales_by_category": (
+        "metric_month date",
+        "category varchar",
+        "units_sold bigint",
+        "costed_product_sales decimal(18,2)",
+        "cogs decimal(18,2)",
+        "gross_margin decimal(18,2)",
+        "gross_margin_rate double",
+    ),
+    "monthly_sales_by_product": (
+        "metric_month date",
+        "product varchar",
+        "units_sold bigint",
+        "costed_product_sales decimal(18,2)",
+        "gross_margin decimal(18,2)",
+    ),
+    "monthly_sales_by_province": (
+        "metric_month date",
+        "receiver_province varchar",
+        "paid_gmv decimal(18,2)",
+        "net_sales decimal(18,2)",
+        "paid_orders bigint",
+        "paying_customers bigint",
+        "average_order_value double",
+    ),
+    "monthly_sales_by_rfm_segment": (
+        "metric_month date",
+        "rfm_segment varchar",
+        "paid_orders bigint",
+        "net_sales decimal(18,2)",
+        "paying_customers bigint",
+    ),
+    "monthly_sales_by_shop": (
+        "metric_month date",
+        "shop_name varchar",
+        "paid_gmv decimal(18,2)",
+        "net_sales decimal(18,2)",
+        "paid_orders bigint",
+        "average_order_value double",
+        "refund_rate double",
+    ),
+    "order_fulfilment": (
+        "order_id varchar",
+        "shop_name varchar",
+        "paid_date date",
+        "warehouse_name varchar",
+        "is_shipped boolean",
+        "pay_to_ship_hours decimal(18,4)",
+        "is_shipped_within_48h boolean",
+    ),
+    "promotion_days": (
+        "date_day date",
+        "week_start_date date",
+        "month_start_date date",
+        "promotion_key varchar",
+        "promotion_name varchar",
+        "is_promotion_day boolean",
+        "is_promotion_peak_day boolean",
+        "holiday_name varchar",
+        "is_holiday boolean",
+    ),
+    "quality_check_results": (
+        "run_id varchar",
+        "checked_at timestamp",
+        "check_name varchar",
+        "asset_key varchar",
+        "suite varchar",
+        "expectation varchar",
+        "column_name varchar",
+        "severity varchar",
+        "success boolean",
+        "element_count bigint",
+        "unexpected_count bigint",
+    ),
+    "reconciliation_by_category": (
+        "reconciliation_category varchar",
+        "reconciliation_items bigint",
+        "reconciliation_amount_at_stake decimal(18,2)",
+    ),
+    "reconciliation_exceptions": (
+        "reconciliation_item_id varchar",
+        "item_source varchar",
+        "order_id varchar",
+        "erp_order_id varchar",
+        "erp_order_count bigint",
+        "shop_name varchar",
+        "reconciliation_date date",
+        "reconciliation_category varchar",
+        "tmall_amount decimal(18,2)",
+        "group_tmall_amount decimal(18,2)",
+        "group_erp_amount decimal(18,2)",
+        "amount_at_stake decimal(18,2)",
+    ),
+    "sales_by_category": (
+        "category varchar",
+        "units_sold bigint",
+        "costed_product_sales decimal(18,2)",
+        "cogs decimal(18,2)",
+        "gross_margin decimal(18,2)",
+        "gross_margin_rate double",
+    ),
+    "sales_by_product": (
+        "product varchar",
+        "units_sold bigint",
+        "costed_product_sales decimal(18,2)",
+        "gross_margin decimal(18,2)",
+        "gross_margin_rate double",
+    ),
+    "sales_by_province": (
+        "receiver_province varchar",
+        "paid_gmv decimal(18,2)",
+        "net_sales decimal(18,2)",
+        "paid_orders bigint",
+        "paying_customers bigint",
+        "average_order_value double",
+    ),
+    "sales_by_rfm_segment": (
+        "rfm_segment varchar",
+        "paying_customers bigint",
+        "paid_orders bigint",
+        "net_sales decimal(18,2)",
+        "average_order_value double",
+    ),
+    "stockout_by_warehouse": (
+        "metric_date date",
+        "warehouse_name varchar",
+        "stockout_sku_rate double",
+    ),
+    "weekly_sales": (
+        "metric_week date",
+        "paid_gmv decimal(18,2)",
+        "net_sales decimal(18,2)",
+        "paid_orders bigint",
+        "average_order_value double",
+        "refund_rate double",
+    ),
+}
+"""tests/e2e/test_report.py checks these columns against the report file a real pipeline run writes."""
+
 Metrics = dict[str, int | Decimal]
 
 
@@ -51,6 +343,8 @@ class ReportFixture:
     daily: dict[dt.date, Metrics]
     periods: dict[str, dict[str, object]]
     shops_last_30d: dict[str, Metrics]
+    comparisons: dict[tuple[str, str], tuple[Decimal | None, Decimal | None, Decimal | None]]
+    """(period_key, metric) -> (value, previous period's value, last year's value); None where there is none."""
 
 
 def shop_day_metrics(day_index: int, shop_index: int) -> Metrics:
@@ -105,10 +399,35 @@ def period_rows(daily: dict[dt.date, Metrics]) -> dict[str, dict[str, object]]:
     return periods
 
 
+def comparison_value(metric: str, values: dict[str, object]) -> Decimal | None:
+    """What MetricFlow answers for the metric over a range with these sums: ratios from their parts, no margin
+    (the fixture shop has no ERP costs)."""
+    if metric == "average_order_value":
+        return Decimal(values["paid_gmv"]) / Decimal(values["paid_orders"])  # type: ignore[arg-type]
+    if metric == "refund_rate":
+        return Decimal(values["refunded_orders"]) / Decimal(values["paid_orders"])  # type: ignore[arg-type]
+    if metric in ("gross_margin", "gross_margin_rate"):
+        return None
+    return Decimal(values[metric])  # type: ignore[arg-type]
+
+
+def comparison_rows(
+    periods: dict[str, dict[str, object]],
+) -> dict[tuple[str, str], tuple[Decimal | None, Decimal | None, Decimal | None]]:
+    rows = {}
+    for key, period in periods.items():
+        previous = {m: period[f"prev_{m}"] for m in METRICS}
+        for metric, _ in COMPARISON_METRICS:
+            # the fixture's data starts in 2025: last year's same days are not covered, so they stay empty
+            rows[(key, metric)] = (comparison_value(metric, period), comparison_value(metric, previous), None)
+    return rows
+
+
 def write_report_database(path: Path) -> ReportFixture:
-    """Write the five contract tables with known values to `path` (replacing it)."""
+    """Write the overview's tables with known values, and every other report table empty, to `path` (replacing it)."""
     by_shop, daily = build_fixture_values()
     periods = period_rows(daily)
+    comparisons = comparison_rows(periods)
     metric_columns = ", ".join(f"{m} {METRIC_TYPES[m]}" for m in METRICS)
     prev_columns = ", ".join(f"prev_{m} {METRIC_TYPES[m]}" for m in METRICS)
     placeholders = ", ".join("?" for _ in METRICS)
@@ -143,6 +462,39 @@ def write_report_database(path: Path) -> ReportFixture:
         con.executemany("insert into main.metric_definitions values (?, ?, ?, ?)", list(METRIC_DEFINITIONS))
         con.execute("create table main.report_meta (data_as_of date, generated_at timestamp, run_id varchar)")
         con.execute("insert into main.report_meta values (?, ?, ?)", [DATA_AS_OF, GENERATED_AT, RUN_ID])
+        con.execute(
+            "create table main.kpi_period_comparisons (period_key varchar, period_label varchar, "
+            "period_order integer, start_date date, end_date date, previous_start_date date, previous_end_date date, "
+            "last_year_start_date date, last_year_end_date date, metric_name varchar, metric_label varchar, "
+            "metric_order integer, value double, previous_value double, last_year_value double)"
+        )
+        for key, label, order, length in PERIODS:
+            start = periods[key]["start_date"]
+            previous_end = start - dt.timedelta(days=1)  # type: ignore[operator]
+            for metric_order, (metric, metric_label) in enumerate(COMPARISON_METRICS, start=1):
+                value, previous, last_year = comparisons[(key, metric)]
+                con.execute(
+                    "insert into main.kpi_period_comparisons values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        key,
+                        label,
+                        order,
+                        start,
+                        DATA_AS_OF,
+                        previous_end - dt.timedelta(days=length - 1),
+                        previous_end,
+                        start.replace(year=start.year - 1),
+                        DATA_AS_OF.replace(year=DATA_AS_OF.year - 1),  # type: ignore[attr-defined]
+                        metric,
+                        metric_label,
+                        metric_order,
+                        None if value is None else float(value),
+                        None if previous is None else float(previous),
+                        None if last_year is None else float(last_year),
+                    ],
+                )
+        for table, columns in EMPTY_TABLES.items():
+            con.execute(f"create table main.{table} ({', '.join(columns)})")
 
     start_30d = periods["last_30d"]["start_date"]
     shops_last_30d = {
@@ -150,5 +502,10 @@ def write_report_database(path: Path) -> ReportFixture:
         for shop in SHOPS
     }
     return ReportFixture(
-        database=path, data_as_of=DATA_AS_OF, daily=daily, periods=periods, shops_last_30d=shops_last_30d
+        database=path,
+        data_as_of=DATA_AS_OF,
+        daily=daily,
+        periods=periods,
+        shops_last_30d=shops_last_30d,
+        comparisons=comparisons,
     )

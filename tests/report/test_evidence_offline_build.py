@@ -28,14 +28,20 @@ CLIENT_DIR = REPORTS_DIR / "node_modules/@evidence-dev/universal-sql/src/client-
 
 PAGE_QUERIES = (
     "report_meta",
-    "kpi_periods",
+    "kpi_cards",
     "kpi_last_30d",
     "kpi_last_7d",
     "kpi_last_1d",
+    "comparisons",
+    "comparisons_last_30d",
+    "comparisons_last_7d",
+    "comparisons_last_1d",
+    "anomalies",
     "daily_trend",
     "shops_last_30d",
-    "metric_definitions",
 )
+REPORT_PAGE_COUNT = 10
+"""The nine pages, and, as the fixture has no product sales, the one product page that says so (/products/none)."""
 
 
 def prerendered_queries(build_dir: Path, route: str = "/") -> dict[str, str]:
@@ -77,7 +83,7 @@ def test_sources_and_build_finish_offline_well_within_their_timeouts(report_buil
     assert report_build.step_seconds["sources"] < 120
     assert report_build.step_seconds["build"] < 600
     assert (report_build.build_dir / "index.html").is_file()
-    assert report_build.page_count == 1
+    assert report_build.page_count == REPORT_PAGE_COUNT
     assert report_build.size_bytes > 1_000_000
 
 
@@ -97,16 +103,18 @@ def test_prerendered_results_carry_the_fixture_values_with_evidence_types(
     table = read_prerendered(report_build.build_dir, prerendered_queries(report_build.build_dir)["kpi_last_30d_data"])
     assert table.num_rows == 1
     types = {field.name: str(field.type) for field in table.schema}
-    assert types["period_label"] == "string"
+    assert types["period_key"] == "string"
     assert types["net_sales"] == "double"
-    assert types["orders"] == "double"  # BIGINT arrives as a double, as duckdb-wasm's castBigIntToDouble does
     assert types["start_date"] == "date64[ms]"  # timestamps arrive as Date64, as castTimestampToDate does
     row = table.to_pylist()[0]
     expected = report_fixture.periods["last_30d"]
-    assert row["period_label"] == "近30天"
+    assert row["period_key"] == "last_30d"
     assert Decimal(str(row["net_sales"])) == expected["net_sales"]
     assert row["orders"] == expected["orders"]
     assert row["start_date"] == expected["start_date"]
+    shops = read_prerendered(report_build.build_dir, prerendered_queries(report_build.build_dir)["shops_last_30d_data"])
+    # sum(BIGINT) arrives as a double, as duckdb-wasm's castBigIntToDouble does
+    assert {field.name: str(field.type) for field in shops.schema}["orders"] == "double"
 
 
 @pytest.mark.timeout(1200)
