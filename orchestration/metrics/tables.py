@@ -42,11 +42,16 @@ MONEY_METRICS = {
 }
 SAVED_QUERY_COUNT_METRICS = COUNT_METRICS | {
     "units_sold",
+    "identified_paid_orders",
     "paying_customers",
     "new_customers",
     "returning_customers",
     "shipped_orders",
     "reconciliation_items",
+    "visitors",
+    "page_views",
+    "traffic_paying_buyers",
+    "add_to_cart_buyers",
 }
 TIME_COLUMNS = {
     "metric_time__day": "metric_date",
