@@ -6,6 +6,13 @@ Guarantees:
 - a file is loaded in one transaction: a load killed half-way leaves nothing of that file visible;
 - a file whose content (SHA-256) was already loaded is not loaded again, whatever its name;
 - a landing folder holding a file of unknown format fails before anything is loaded, naming the file.
+
+How a file loads: a thread streams it through an incremental decoder into a named pipe as UTF-8 (readers.StreamedCopy)
+while DuckDB's `read_csv` parses the other end, numbering records as it goes; one set-based `insert … select` trims
+and unwraps the cells, checks every row (key present, numeric ids, status in the seed's vocabulary, no negative
+amount) and writes all non-empty rows to the raw table, those failing a check marked with their reason; the marked
+rows are then moved to `raw.quarantine`. Records the reader refuses (wrong field count, broken quoting) come back
+from DuckDB's reject table and are re-read in Python, one by one. All of it inside the file's transaction.
 """
 
 from __future__ import annotations
@@ -420,8 +427,8 @@ def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetim
         )
         for statement in (_CELL_MACRO, _TEXT_MACRO, _NEGATIVE_AMOUNT_MACRO):
             con.execute(statement)
-        con.execute(f"drop table if exists {_REJECTS}")
-        con.execute(f"drop table if exists {_REJECT_SCANS}")
+        con.execute(f"drop table if exists temp.{_REJECTS}")
+        con.execute(f"drop table if exists temp.{_REJECT_SCANS}")
         con.begin()
         try:
             # DuckDB numbers the records in file order as it reads them (a streaming window keeps that order)
@@ -486,7 +493,7 @@ def _handle_rejects(load: _FileLoad) -> int:
     rejects = con.execute(
         f"select line, min(byte_position), arg_min(error_type::varchar, byte_position), "
         f"arg_min(csv_line, byte_position), arg_min(error_message, byte_position) "
-        f"from {_REJECTS} group by line order by line"
+        f"from temp.{_REJECTS} group by line order by line"
     ).fetchall()
     if not rejects:
         return 0
