@@ -70,7 +70,7 @@ def run_step(step: str, work: Path, source: Path) -> dict[str, float]:
         "duckdb_read_csv": (
             "import duckdb\n"
             "con = duckdb.connect({!r})\n"
-            "con.execute(\"create table orders as select * from read_csv({!r}, all_varchar = true, header = true)\")\n"
+            'con.execute("create table orders as select * from read_csv({!r}, all_varchar = true, header = true)")\n'
             "print(con.execute('select count(*) from orders').fetchone()[0])\n"
         ).format(str(work / "duckdb.duckdb"), str(source)),
     }[step]
@@ -97,8 +97,11 @@ def main() -> int:
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 
     gbk, utf8, count = build_input(args.work, args.rows)
+    # the machine may be shared: the load average around the two steps says how fair the comparison was
+    load_before = os.getloadavg()[0]
     product = run_step("product", args.work, gbk)
     floor = run_step("duckdb_read_csv", args.work, utf8)
+    load_after = os.getloadavg()[0]
     assert product["rows"] == floor["rows"] == count, (product, floor, count)
     ratio = product["seconds"] / floor["seconds"]
 
@@ -116,6 +119,7 @@ def main() -> int:
         "duckdb_s": floor["seconds"],
         "duckdb_peak_mb": floor["peak_rss_mb"],
         "ratio": ratio,
+        "load_1min_before_after": [round(load_before, 1), round(load_after, 1)],
     }
     print(json.dumps(result, indent=2))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -125,14 +129,16 @@ def main() -> int:
             "Command: `.venv/bin/python benchmarks/ingest_throughput.py --rows N`. Each step runs in its own process; "
             "peak = that process's max RSS.\n\n"
             "| date | commit | machine | rows | input MB | product s | rows/s | product peak MB | "
-            "DuckDB read_csv s | DuckDB peak MB | ratio |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+            "DuckDB read_csv s | DuckDB peak MB | ratio | load avg (1 min) before / after |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|---|\n",
             encoding="utf-8",
         )
     with RESULTS.open("a", encoding="utf-8") as handle:
         handle.write(
             f"| {result['date']} | {result['commit']} | {result['machine']} | {count:,} | {result['input_mb']:.0f} | "
             f"{result['product_s']:.1f} | {result['product_rows_per_s']:,.0f} | {result['product_peak_mb']:.0f} | "
-            f"{result['duckdb_s']:.1f} | {result['duckdb_peak_mb']:.0f} | {ratio:.1f}× |\n"
+            f"{result['duckdb_s']:.1f} | {result['duckdb_peak_mb']:.0f} | {ratio:.1f}× | "
+            f"{load_before:.1f} / {load_after:.1f} |\n"
         )
     return 0
 
