@@ -9,10 +9,14 @@ Guarantees:
 
 How a file loads: a thread streams it through an incremental decoder into a named pipe as UTF-8 (readers.StreamedCopy)
 while DuckDB's `read_csv` parses the other end, numbering records as it goes; one set-based `insert … select` trims
-and unwraps the cells, checks every row (key present, numeric ids, status in the seed's vocabulary, no negative
-amount) and writes all non-empty rows to the raw table, those failing a check marked with their reason; the marked
-rows are then moved to `raw.quarantine`. Records the reader refuses (wrong field count, broken quoting) come back
-from DuckDB's reject table and are re-read in Python, one by one. All of it inside the file's transaction.
+and unwraps the cells, checks every row (key columns present, numeric ids not mangled) and writes all non-empty rows
+to the raw table, those failing a check marked with their reason; the marked rows are then moved to
+`raw.quarantine`. Records the reader refuses (wrong field count, broken quoting) come back from DuckDB's reject
+table and are re-read in Python, one by one. All of it inside the file's transaction.
+
+Values that parse but break a business rule (a status outside its seed's vocabulary, a negative amount, a malformed
+timestamp) load, with their file and row, and fail the blocking Great Expectations gate on the raw table
+(`expectations/raw_*.json`, vocabularies read from the seeds): see `orchestration/quality/checks.py`.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ from __future__ import annotations
 import bisect
 import csv
 import datetime as dt
-import functools
 import hashlib
 import io
 import json
@@ -44,7 +47,6 @@ from orchestration.ingest.readers import (
     read_headers,
     source_encoding,
 )
-from orchestration.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
 
@@ -180,59 +182,6 @@ def plan_landing(landing_dir: Path) -> list[_Plan]:
 # --- row checks -------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Vocabulary:
-    """The known values of a status column: the `export_status` column of a dbt seed (the one staging maps with)."""
-
-    seed: str
-    half_width_comma: bool = False
-    """Compare with `,` turned into the full-width `，`, as staging does (re-saved files carry the half-width one)."""
-
-    @property
-    def path(self) -> Path:
-        return SEEDS_DIR / f"{self.seed}.csv"
-
-
-SEEDS_DIR = PROJECT_ROOT / "seeds"
-
-# Status columns (by raw column name, in any dataset) whose value must be in a seed's vocabulary. The vocabulary is
-# open: a value the seed does not know is quarantined with a reason naming the seed, so it can be added there.
-STATUS_VOCABULARIES: dict[str, Vocabulary] = {
-    "order_status": Vocabulary("tmall_order_status_map", half_width_comma=True),
-    "erp_status": Vocabulary("erp_order_status_map"),
-    "outbound_status": Vocabulary("erp_outbound_status_map"),
-}
-
-# Money columns (by raw column name, in any dataset) that are never negative in these exports: refunds have their
-# own column, discounts are given as positive amounts.
-NON_NEGATIVE_AMOUNT_COLUMNS: frozenset[str] = frozenset(
-    {
-        "goods_amount",
-        "post_fee",
-        "total_amount",
-        "paid_amount",
-        "refund_amount",
-        "seller_service_fee",
-        "buyer_service_fee",
-        "unit_price",
-        "cost_price",
-        "sale_price",
-        "payable_amount",
-        "freight",
-        "discount_amount",
-    }
-)
-
-
-@functools.cache
-def vocabulary_values(vocabulary: Vocabulary) -> tuple[str, ...]:
-    with vocabulary.path.open(encoding="utf-8", newline="") as handle:
-        values = tuple(sorted({row["export_status"].strip() for row in csv.DictReader(handle)}))
-    if not values:  # pragma: no cover - a broken seed must not quarantine every row silently
-        raise LandingError(f"seed {vocabulary.path} lists no export_status values")
-    return values
-
-
 def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -247,13 +196,6 @@ _CELL_MACRO = """create or replace temp macro _landing_cell(v) as case
                               then substr(trim(v, ' \t'), 3, length(trim(v, ' \t')) - 3)
                               else v end, ' \t'), '')
     else v end"""
-# The trimming staging's clean_text does (ASCII white space, the full-width space, a stray BOM).
-_TEXT_MACRO = """create or replace temp macro _landing_text(v) as
-    nullif(trim(v, ' ' || chr(9) || chr(10) || chr(13) || chr(12288) || chr(65279)), '')"""
-# A money cell read the way staging's to_money reads it; only cells holding a minus sign are parsed.
-_NEGATIVE_AMOUNT_MACRO = """create or replace temp macro _landing_negative(v) as contains(v, '-') and coalesce(try_cast(
-    replace(replace(replace(replace(_landing_text(v), ',', ''), '¥', ''), '￥', ''), ' ', '') as decimal(18, 2)) < 0,
-    false)"""
 
 
 def _quoted(expression: str) -> str:
@@ -291,32 +233,6 @@ def _reason_sql(dataset: Dataset, value_of: dict[str, str]) -> str:
             (
                 f"not regexp_full_match({value}, '[0-9]+')",
                 f"{_sql_text(header + ' ')} || {_quoted(value)} || {_sql_text(' is not a numeric id')}",
-            )
-        )
-    for column, vocabulary in STATUS_VOCABULARIES.items():
-        if column not in value_of or column not in dataset.columns:
-            continue
-        header = dataset.canonical_header(column)
-        text = f"_landing_text({value_of[column]})"
-        compared = f"replace({text}, ',', '，')" if vocabulary.half_width_comma else text
-        known = ", ".join(_sql_text(v) for v in vocabulary_values(vocabulary))
-        whens.append(
-            (
-                # the exact value is nearly always known: only other values are normalised and looked up again
-                f"{value_of[column]} not in ({known}) and {text} is not null and {compared} not in ({known})",
-                f"{_sql_text('unknown ' + header + ' ')} || {_quoted(text)} || "
-                + _sql_text(f": not in the vocabulary of seeds/{vocabulary.seed}.csv (add it there if it is real)"),
-            )
-        )
-    for column in dataset.columns:
-        if column not in NON_NEGATIVE_AMOUNT_COLUMNS or column not in value_of:
-            continue
-        header, value = dataset.canonical_header(column), value_of[column]
-        whens.append(
-            (
-                f"_landing_negative({value})",
-                f"{_sql_text('negative ' + header + ' ')} || {_quoted(value)} || "
-                + _sql_text(": amounts in this export are never negative"),
             )
         )
     if not whens:
@@ -425,8 +341,7 @@ def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetim
             encoding=encoding,
             copy_path=copy.path,
         )
-        for statement in (_CELL_MACRO, _TEXT_MACRO, _NEGATIVE_AMOUNT_MACRO):
-            con.execute(statement)
+        con.execute(_CELL_MACRO)
         con.execute(f"drop table if exists temp.{_REJECTS}")
         con.execute(f"drop table if exists temp.{_REJECT_SCANS}")
         con.begin()

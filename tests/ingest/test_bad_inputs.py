@@ -6,7 +6,6 @@ rows quarantined, and those numbers are what the raw table and `raw.quarantine` 
 
 from __future__ import annotations
 
-import csv
 import os
 import signal
 import subprocess
@@ -179,71 +178,47 @@ def test_the_same_rows_in_a_new_export_are_kept_as_history_in_raw(tmp_path: Path
 # --- values the checks refuse -------------------------------------------------------------------------------------
 
 
-def test_an_unknown_order_status_is_quarantined_naming_the_seed(tmp_path: Path, con) -> None:
-    rows = [
-        order_row(ids(0, 1)[0]),
-        order_row(ids(1, 1)[0], status="交易暂停"),
-        order_row(ids(2, 1)[0], status='"买家已付款,等待卖家发货"'),  # half-width comma: staging normalises it
-    ]
+def raw_gate_errors(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, str]:
+    """The blocking Great Expectations gate the pipeline runs on a raw table: failed expectation -> its message."""
+    from orchestration.quality.checks import RAW_GATES, suite_columns
+    from orchestration.quality.great_expectations import load_suite_definition, validate_dataframe
+
+    gate = next(g for g in RAW_GATES if g.dataset == dataset)
+    definition = load_suite_definition(gate.suite)
+    outcome = validate_dataframe(con.execute(gate.query(suite_columns(definition))).df(), definition)
+    return {f"{f.expectation} on {f.column}": f.describe() for f in outcome.failures if f.severity == "error"}
+
+
+def test_an_unknown_order_status_loads_and_fails_the_raw_gate_naming_file_and_row(tmp_path: Path, con) -> None:
+    """Values that parse but break a rule are not quarantined at ingest: the raw gate (vocabulary from the seed
+    tmall_order_status_map) fails, which blocks everything downstream until a corrected export arrives."""
+    rows = [order_row(ids(0, 1)[0]), order_row(ids(1, 1)[0], status="交易暂停"), order_row(ids(2, 1)[0])]
     write_csv(tmp_path / "orders.csv", ORDER_HEADER, rows)
 
-    ingest_landing(con, tmp_path)
+    report = ingest_landing(con, tmp_path)
 
-    assert [row for row, _ in loaded_rows(con)] == [1, 3]
-    reason = quarantine(con)[2]
-    assert reason.startswith("unknown 订单状态 '交易暂停'")
-    assert "seeds/tmall_order_status_map.csv" in reason
+    assert report.totals("tmall_orders")["rows_loaded"] == 3
     assert_every_file_accounted_for(con)
+    errors = raw_gate_errors(con, "tmall_orders")
+    assert list(errors) == ["expect_column_values_to_be_in_set on order_status"]
+    message = errors["expect_column_values_to_be_in_set on order_status"]
+    assert "1 of 3 rows" in message
+    assert "_source_file=orders.csv" in message
+    assert "_source_row_number=2" in message
 
 
-def test_the_status_vocabulary_is_read_from_the_seed(tmp_path: Path, con, monkeypatch) -> None:
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    for name in ("tmall_order_status_map", "erp_order_status_map", "erp_outbound_status_map"):
-        source = ROOT / "seeds" / f"{name}.csv"
-        (seeds / f"{name}.csv").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-    with (seeds / "tmall_order_status_map.csv").open("a", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerow(["交易暂停", "TRADE_PAUSED", "交易暂停", "true", "false"])
-    monkeypatch.setattr(loader, "SEEDS_DIR", seeds)
-    loader.vocabulary_values.cache_clear()
-    landing = tmp_path / "landing"
-    write_csv(landing / "orders.csv", ORDER_HEADER, [order_row(GOOD_ID, status="交易暂停")])
-
-    try:
-        report = ingest_landing(con, landing)
-    finally:
-        loader.vocabulary_values.cache_clear()
-
-    assert report.totals("tmall_orders")["rows_loaded"] == 1
-    assert_every_file_accounted_for(con)
-
-
-def test_unknown_erp_statuses_are_quarantined_too(tmp_path: Path, con) -> None:
-    header = ["出仓单号", "内部订单号", "线上订单号", "出库时间", "状态", "仓库", "商品编码", "数量", "销售单价"]
-    rows = [
-        ["IO1", "O1", GOOD_ID, "2025-03-14 10:00:00", "已出库", "主仓", "SKU1", "1", "99.00"],
-        ["IO2", "O2", GOOD_ID, "2025-03-14 10:00:00", "Shipped", "主仓", "SKU1", "1", "99.00"],
-    ]
-    write_csv(tmp_path / "销售出库.csv", header, rows, encoding="utf-8")
-
-    ingest_landing(con, tmp_path)
-
-    assert con.execute("select outbound_id from raw.erp_shipments").fetchall() == [("IO1",)]
-    assert quarantine(con)[2].startswith("unknown 状态 'Shipped'")
-    assert_every_file_accounted_for(con)
-
-
-def test_a_negative_amount_is_quarantined(tmp_path: Path, con) -> None:
-    rows = [order_row(ids(0, 1)[0]), order_row(ids(1, 1)[0], total="-128.00"), order_row(ids(2, 1)[0])]
+def test_a_negative_amount_loads_and_fails_the_raw_gate_naming_file_and_row(tmp_path: Path, con) -> None:
+    rows = [order_row(ids(0, 1)[0]), order_row(ids(1, 1)[0]), order_row(ids(2, 1)[0])]
+    rows[2][ORDER_HEADER.index("总金额")] = "-128.00"
     write_csv(tmp_path / "orders.csv", ORDER_HEADER, rows)
 
-    ingest_landing(con, tmp_path)
+    report = ingest_landing(con, tmp_path)
 
-    assert [row for row, _ in loaded_rows(con)] == [1, 3]
-    assert quarantine(con) == {2: "negative 买家应付货款 '-128.00': amounts in this export are never negative"}
-    record = con.execute("select raw_record from raw.quarantine").fetchone()[0]
-    assert '"总金额":"-128.00"' in record
+    assert report.totals("tmall_orders")["rows_loaded"] == 3
     assert_every_file_accounted_for(con)
+    errors = raw_gate_errors(con, "tmall_orders")
+    assert list(errors) == ["expect_column_values_to_match_regex on total_amount"]
+    assert "_source_row_number=3" in errors["expect_column_values_to_match_regex on total_amount"]
 
 
 def test_a_mangled_id_and_a_missing_id_are_quarantined(tmp_path: Path, con) -> None:
