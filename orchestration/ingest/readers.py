@@ -11,7 +11,6 @@ import codecs
 import csv
 import datetime as dt
 import os
-import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,20 +19,9 @@ from typing import Any
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
 
-_EXCEL_TEXT_ESCAPE = re.compile(r'^="(.*)"$', re.DOTALL)
-
 
 class UnreadableFileError(Exception):
     """The file cannot be read at all (not a CSV/XLSX, empty, corrupt)."""
-
-
-def unescape_cell(value: str) -> str:
-    """Strip the Excel text escape `="…"` and the surrounding white space (tabs included)."""
-    value = value.strip()
-    match = _EXCEL_TEXT_ESCAPE.match(value)
-    if match:
-        value = match.group(1).strip()
-    return value
 
 
 INVALID_BYTES_MARKER = "\ufdd0"
