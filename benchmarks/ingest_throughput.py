@@ -58,7 +58,7 @@ def build_input(work: Path, rows: int) -> tuple[Path, Path, int]:
 
 
 def run_step(step: str, work: Path, source: Path) -> dict[str, float]:
-    """Run one step in a fresh Python process; returns seconds and peak RSS (MB) of that process."""
+    """Run one step in a fresh Python process; returns its seconds, CPU seconds (all threads) and peak RSS (MB)."""
     code = {
         "product": (
             "import duckdb, pathlib, sys; sys.path.insert(0, {!r})\n"
@@ -70,7 +70,7 @@ def run_step(step: str, work: Path, source: Path) -> dict[str, float]:
         "duckdb_read_csv": (
             "import duckdb\n"
             "con = duckdb.connect({!r})\n"
-            "con.execute(\"create table orders as select * from read_csv({!r}, all_varchar = true, header = true)\")\n"
+            'con.execute("create table orders as select * from read_csv({!r}, all_varchar = true, header = true)")\n'
             "print(con.execute('select count(*) from orders').fetchone()[0])\n"
         ).format(str(work / "duckdb.duckdb"), str(source)),
     }[step]
@@ -80,12 +80,13 @@ def run_step(step: str, work: Path, source: Path) -> dict[str, float]:
     wrapper = (
         "import resource, runpy, sys\n"
         f"exec(compile({code!r}, '<{step}>', 'exec'))\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "usage = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime)\n"
     )
     output = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, check=True)
     seconds = time.perf_counter() - started
-    loaded, peak_kb = output.stdout.split()[-2:]
-    return {"seconds": seconds, "rows": int(loaded), "peak_rss_mb": int(peak_kb) / 1024}
+    loaded, peak_kb, cpu_seconds = output.stdout.split()[-3:]
+    return {"seconds": seconds, "rows": int(loaded), "peak_rss_mb": int(peak_kb) / 1024, "cpu_s": float(cpu_seconds)}
 
 
 def main() -> int:
@@ -97,8 +98,11 @@ def main() -> int:
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 
     gbk, utf8, count = build_input(args.work, args.rows)
+    # the machine may be shared: the load average around the two steps says how fair the comparison was
+    load_before = os.getloadavg()[0]
     product = run_step("product", args.work, gbk)
     floor = run_step("duckdb_read_csv", args.work, utf8)
+    load_after = os.getloadavg()[0]
     assert product["rows"] == floor["rows"] == count, (product, floor, count)
     ratio = product["seconds"] / floor["seconds"]
 
@@ -116,6 +120,11 @@ def main() -> int:
         "duckdb_s": floor["seconds"],
         "duckdb_peak_mb": floor["peak_rss_mb"],
         "ratio": ratio,
+        "load_1min_before_after": [round(load_before, 1), round(load_after, 1)],
+        # CPU seconds depend less on what else runs on a shared machine than wall-clock seconds do
+        "product_cpu_s": product["cpu_s"],
+        "duckdb_cpu_s": floor["cpu_s"],
+        "cpu_ratio": product["cpu_s"] / floor["cpu_s"],
     }
     print(json.dumps(result, indent=2))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -125,14 +134,18 @@ def main() -> int:
             "Command: `.venv/bin/python benchmarks/ingest_throughput.py --rows N`. Each step runs in its own process; "
             "peak = that process's max RSS.\n\n"
             "| date | commit | machine | rows | input MB | product s | rows/s | product peak MB | "
-            "DuckDB read_csv s | DuckDB peak MB | ratio |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+            "DuckDB read_csv s | DuckDB peak MB | ratio | load avg (1 min) before / after | product CPU s | "
+            "DuckDB CPU s | CPU ratio |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
             encoding="utf-8",
         )
     with RESULTS.open("a", encoding="utf-8") as handle:
         handle.write(
             f"| {result['date']} | {result['commit']} | {result['machine']} | {count:,} | {result['input_mb']:.0f} | "
             f"{result['product_s']:.1f} | {result['product_rows_per_s']:,.0f} | {result['product_peak_mb']:.0f} | "
-            f"{result['duckdb_s']:.1f} | {result['duckdb_peak_mb']:.0f} | {ratio:.1f}× |\n"
+            f"{result['duckdb_s']:.1f} | {result['duckdb_peak_mb']:.0f} | {ratio:.1f}× | "
+            f"{load_before:.1f} / {load_after:.1f} | {product['cpu_s']:.1f} | {floor['cpu_s']:.1f} | "
+            f"{result['cpu_ratio']:.1f}× |\n"
         )
     return 0
 

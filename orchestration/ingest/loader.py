@@ -6,15 +6,29 @@ Guarantees:
 - a file is loaded in one transaction: a load killed half-way leaves nothing of that file visible;
 - a file whose content (SHA-256) was already loaded is not loaded again, whatever its name;
 - a landing folder holding a file of unknown format fails before anything is loaded, naming the file.
+
+How a file loads: a thread streams it through an incremental decoder into a named pipe as UTF-8 (readers.StreamedCopy)
+while DuckDB's `read_csv` parses the other end, numbering records as it goes; one set-based `insert … select` trims
+and unwraps the cells, checks every row (key columns present, numeric ids not mangled) and writes all non-empty rows
+to the raw table, those failing a check marked with their reason; the marked rows are then moved to
+`raw.quarantine`. Records the reader refuses (wrong field count, broken quoting) come back from DuckDB's reject
+table and are re-read in Python, one by one. All of it inside the file's transaction.
+
+Values that parse but break a business rule (a status outside its seed's vocabulary, a negative amount, a malformed
+timestamp) load, with their file and row, and fail the blocking Great Expectations gate on the raw table
+(`expectations/raw_*.json`, vocabularies read from the seeds): see `orchestration/quality/checks.py`.
 """
 
 from __future__ import annotations
 
+import bisect
+import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import logging
-import re
+import tempfile
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,19 +39,18 @@ import pyarrow as pa
 
 from orchestration.ingest.datasets import DATASETS, LINEAGE_COLUMNS, Dataset, recognise
 from orchestration.ingest.readers import (
+    INVALID_BYTES_MARKER,
     SUPPORTED_SUFFIXES,
+    StreamedCopy,
+    TranscodedFile,
     UnreadableFileError,
-    read_file,
     read_headers,
-    unescape_cell,
+    source_encoding,
 )
 
 logger = logging.getLogger(__name__)
 
 RAW_SCHEMA = "raw"
-_SCIENTIFIC_NOTATION = re.compile(r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$")
-_DIGITS = re.compile(r"^[0-9]+$")
-_INSERT_CHUNK_ROWS = 200_000
 
 
 class LandingError(Exception):
@@ -170,25 +183,65 @@ def plan_landing(landing_dir: Path) -> list[_Plan]:
     return plans
 
 
-def _check_row(
-    dataset: Dataset,
-    cells: list[str],
-    key_positions: list[tuple[str, int]],
-    id_positions: list[tuple[str, int]],
-) -> str | None:
-    for column, position in key_positions:
-        if not unescape_cell(cells[position]):
-            return f"missing {dataset.canonical_header(column)} ({column})"
-    for column, position in id_positions:
-        value = unescape_cell(cells[position])
-        if _SCIENTIFIC_NOTATION.match(value):
-            return (
-                f"{dataset.canonical_header(column)} {value!r} was turned into scientific notation by Excel; "
-                "the real id cannot be recovered (re-export the file and do not re-save it in Excel)"
+# --- row checks -------------------------------------------------------------------------------------------------
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+# Applied in DuckDB to every cell: trim spaces and tabs, unwrap Excel's `="…"` text escape, empty -> null.
+# Most cells need none of it: cheap prefix/suffix tests send only the others down the slow path.
+_CELL_MACRO = """create or replace temp macro _landing_cell(v) as case
+    when prefix(v, '="') and suffix(v, '"') and length(v) >= 3
+        then nullif(trim(substr(v, 3, length(v) - 3), ' \t'), '')
+    when prefix(v, '=') or prefix(v, ' ') or suffix(v, ' ') or prefix(v, '\t') or suffix(v, '\t')
+        then nullif(trim(case when trim(v, ' \t') like '="%"'
+                              then substr(trim(v, ' \t'), 3, length(trim(v, ' \t')) - 3)
+                              else v end, ' \t'), '')
+    else v end"""
+
+
+def _quoted(expression: str) -> str:
+    """SQL for `'<value>'` in a reason, like Python's repr of a plain string."""
+    return "chr(39) || " + expression + " || chr(39)"
+
+
+def _reason_sql(dataset: Dataset, value_of: dict[str, str]) -> str:
+    """A SQL expression: why a row (its cleaned cells, `value_of[column]`) cannot load, or null when it can.
+
+    (Bytes the file's encoding cannot decode are looked for afterwards, and only when the file had some:
+    see `_quarantine_invalid_bytes`.)
+    """
+    whens: list[tuple[str, str]] = []
+    for column in dataset.key_columns:
+        header = dataset.canonical_header(column)
+        value = value_of.get(column, "null")
+        whens.append((f"{value} is null", _sql_text(f"missing {header} ({column})")))
+    for column in dataset.numeric_id_columns:
+        if column not in value_of:
+            continue
+        header, value = dataset.canonical_header(column), value_of[column]
+        whens.append(
+            (
+                f"(contains({value}, 'E') or contains({value}, 'e')) "
+                f"and regexp_full_match({value}, '[0-9](\\.[0-9]+)?[eE]\\+?[0-9]+')",
+                f"{_sql_text(header + ' ')} || {_quoted(value)} || "
+                + _sql_text(
+                    " was turned into scientific notation by Excel; the real id cannot be recovered "
+                    "(re-export the file and do not re-save it in Excel)"
+                ),
             )
-        if not _DIGITS.match(value):
-            return f"{dataset.canonical_header(column)} {value!r} is not a numeric id"
-    return None
+        )
+        whens.append(
+            (
+                f"not regexp_full_match({value}, '[0-9]+')",
+                f"{_sql_text(header + ' ')} || {_quoted(value)} || {_sql_text(' is not a numeric id')}",
+            )
+        )
+    if not whens:
+        return "cast(null as varchar)"
+    return "case " + " ".join(f"when {condition} then {reason}" for condition, reason in whens) + " end"
 
 
 def new_batch_id(loaded_at: dt.datetime) -> str:
@@ -200,116 +253,129 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-# Applied in DuckDB to every loaded cell: trim, unwrap Excel's `="…"` text escape, empty -> null.
-_CELL_MACRO = """create or replace temp macro _landing_cell(v) as nullif(trim(
-    case when trim(v, ' \t') like '="%"' then substr(trim(v, ' \t'), 3, length(trim(v, ' \t')) - 3)
-         else v end, ' \t'), '')"""
+# --- loading one file ---------------------------------------------------------------------------------------------
+
+
+_REJECTS = "_landing_rejects"
+_REJECT_SCANS = "_landing_reject_scans"
+
+
+@dataclass
+class _FileLoad:
+    """How one file maps onto its raw table, and the SQL that loads it."""
+
+    con: duckdb.DuckDBPyConnection
+    plan: _Plan
+    headers: list[str]
+    position_of: dict[str, int]
+    batch_id: str
+    loaded_at: dt.datetime
+    encoding: str
+    copy_path: Path
+    transcoded: TranscodedFile | None = None
+    """Known once the UTF-8 copy has been read to its end."""
+
+    @property
+    def width(self) -> int:
+        return len(self.headers)
+
+    @property
+    def file_columns(self) -> list[str]:
+        return [c for c in self.plan.dataset.columns if c in self.position_of]
+
+    def insert_rows(self, source_sql: str, row_number_sql: str) -> int:
+        """Insert every non-empty record of `source_sql` (columns c0..cN) into the raw table; returns the count.
+
+        A row that fails a check is inserted with `_batch_id` = `<batch>#<reason>`: `move_quarantined_rows` moves
+        it to `raw.quarantine` before the transaction commits, so no reader ever sees it in the raw table.
+        """
+        dataset = self.plan.dataset
+        cells = [f"c{i}" for i in range(self.width)]
+        value_of = {column: f"v{position}" for column, position in self.position_of.items()}
+        reason = _reason_sql(dataset, value_of)
+        columns = ", ".join(f'"{c}"' for c in [*self.file_columns, *LINEAGE_COLUMNS])
+        inner = (
+            f"select {row_number_sql} as _rn, "
+            + ", ".join(f"_landing_cell({c}) as v{i}" for i, c in enumerate(cells))
+            + f" from {source_sql}"
+        )
+        values = ", ".join(f"v{self.position_of[c]}" for c in self.file_columns)
+        non_empty = f"coalesce({', '.join(f'v{i}' for i in range(self.width))}) is not null"
+        sql = (
+            f"insert into {RAW_SCHEMA}.{dataset.name} ({columns}) "
+            f"select {values}, $file, _rn, $loaded_at, "
+            f"case when _reason is null then $batch else $batch || '#' || _reason end "
+            f"from (select *, {reason} as _reason from ({inner}) where {non_empty})"
+        )
+        params = {"file": self.plan.relative, "loaded_at": self.loaded_at, "batch": self.batch_id}
+        return int(self.con.execute(sql, params).fetchone()[0])  # type: ignore[index]
+
+    def csv_source(self) -> str:
+        columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(self.width)) + "}"
+        return (
+            f"read_csv({_sql_text(str(self.copy_path))}, columns = {columns}, header = true, "
+            "auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+            f"store_rejects = true, rejects_table = '{_REJECTS}', rejects_scan = '{_REJECT_SCANS}')"
+        )
+
+    def record_json(self, cells: list[str] | None, raw_text: str) -> str:
+        if cells:
+            shown: object = dict(zip([h.strip() for h in self.headers], cells, strict=False))
+        else:
+            shown = raw_text
+        return json.dumps(shown, ensure_ascii=False).replace(INVALID_BYTES_MARKER, "\ufffd")
 
 
 def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetime) -> FileResult:
     dataset = plan.dataset
-    parsed = read_file(plan.path)
-    recognition = recognise(parsed.headers)
-    width = len(parsed.headers)
+    headers = read_headers(plan.path)
+    recognition = recognise(headers)
     batch_id = new_batch_id(loaded_at)
     started_at = _utc_now()
-
-    # where each raw column sits in this file (None: the export does not carry it)
-    position_of = {column: position for position, column in recognition.column_map.items()}
-    file_columns = [c for c in dataset.columns if c in position_of]
-    key_positions = [(c, position_of[c]) for c in dataset.key_columns]
-    id_positions = [(c, position_of[c]) for c in dataset.numeric_id_columns]
-    numbers_lines = "line_number" in dataset.derived_columns
-    order_position = position_of.get("order_id")
-
-    good_rows: list[list[str]] = []
-    row_numbers: list[int] = []
-    line_numbers: list[str] = []
-    quarantined: list[tuple[str, str, int, str, str, str, dt.datetime]] = []
-    line_counters: dict[str, int] = {}
-    rows_in = rows_loaded = 0
-    column_list = ", ".join(f'"{c}"' for c in [*file_columns, *dataset.derived_columns, *LINEAGE_COLUMNS])
-
-    def flush() -> None:
-        if not row_numbers:
-            return
-        count = len(row_numbers)
-        transposed = list(zip(*good_rows, strict=True))
-        arrays = {c: pa.array(transposed[position_of[c]], type=pa.string()) for c in file_columns}
-        if numbers_lines:
-            arrays["line_number"] = pa.array(line_numbers, type=pa.string())
-        table = pa.table(
-            {
-                **arrays,
-                "_source_file": pa.array([plan.relative] * count, type=pa.string()),
-                "_source_row_number": pa.array(row_numbers, type=pa.int64()),
-                "_loaded_at": pa.array([loaded_at] * count, type=pa.timestamp("us")),
-                "_batch_id": pa.array([batch_id] * count, type=pa.string()),
-            }
-        )
-        con.register("_ingest_chunk", table)
-        cleaned = ", ".join(
-            [f'_landing_cell("{c}")' for c in file_columns]
-            + [f'"{c}"' for c in dataset.derived_columns]
-            + list(LINEAGE_COLUMNS)
-        )
-        con.execute(f"insert into {RAW_SCHEMA}.{dataset.name} ({column_list}) select {cleaned} from _ingest_chunk")
-        con.unregister("_ingest_chunk")
-        good_rows.clear()
-        row_numbers.clear()
-        line_numbers.clear()
-
-    con.execute(_CELL_MACRO)
-    con.begin()
-    try:
-        for row in parsed.rows:
-            rows_in += 1
-            reason = row.problem
-            cells = row.cells
-            if reason is None and len(cells) != width:
-                if len(cells) > width and not "".join(cells[width:]).strip():
-                    cells = cells[:width]  # trailing empty fields (a trailing comma) are harmless
-                else:
-                    reason = f"expected {width} fields as in the header, found {len(cells)}"
-            if reason is None:
-                reason = _check_row(dataset, cells, key_positions, id_positions)
-            if reason is not None:
-                record = json.dumps(
-                    dict(zip([h.strip() for h in parsed.headers], cells, strict=False)) if cells else row.raw_text,
-                    ensure_ascii=False,
-                )
-                quarantined.append((dataset.name, plan.relative, row.row_number, reason, record, batch_id, loaded_at))
-                continue
-            if numbers_lines and order_position is not None:
-                order_id = unescape_cell(cells[order_position])
-                line_counters[order_id] = line_counters.get(order_id, 0) + 1
-                line_numbers.append(str(line_counters[order_id]))
-            good_rows.append(cells)
-            row_numbers.append(row.row_number)
-            rows_loaded += 1
-            if len(row_numbers) >= _INSERT_CHUNK_ROWS:
-                flush()
-        flush()
-        if quarantined:
-            con.executemany(f"insert into {RAW_SCHEMA}.quarantine values (?, ?, ?, ?, ?, ?, ?)", quarantined)
-        result = FileResult(
-            source_file=plan.relative,
-            dataset=dataset.name,
-            status="loaded",
+    encoding = source_encoding(plan.path)
+    with tempfile.TemporaryDirectory(prefix="landing-") as scratch, StreamedCopy(plan.path, Path(scratch)) as copy:
+        load = _FileLoad(
+            con=con,
+            plan=plan,
+            headers=headers,
+            # where each raw column sits in this file (absent: the export does not carry it)
+            position_of={column: position for position, column in recognition.column_map.items()},
             batch_id=batch_id,
-            encoding=parsed.encoding,
-            rows_in=rows_in,
-            rows_loaded=rows_loaded,
-            rows_quarantined=len(quarantined),
-            ignored_headers=recognition.unknown_headers,
+            loaded_at=loaded_at,
+            encoding=encoding,
+            copy_path=copy.path,
         )
-        if result.rows_in != result.rows_loaded + result.rows_quarantined:  # pragma: no cover - invariant
-            raise AssertionError(f"row accounting broken for {plan.relative}")
-        _log(con, plan, result, started_at)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+        con.execute(_CELL_MACRO)
+        con.execute(f"drop table if exists temp.{_REJECTS}")
+        con.execute(f"drop table if exists temp.{_REJECT_SCANS}")
+        con.begin()
+        try:
+            # DuckDB numbers the records in file order as it reads them (a streaming window keeps that order)
+            rows_in = load.insert_rows(load.csv_source(), "row_number() over ()")
+            load.transcoded = copy.result()
+            if load.transcoded.has_invalid_bytes:
+                _quarantine_invalid_bytes(load)
+            rows_in += _handle_rejects(load)
+            rows_loaded, rows_quarantined = _move_quarantined_rows(load)
+            _number_lines(load)
+            result = FileResult(
+                source_file=plan.relative,
+                dataset=dataset.name,
+                status="loaded",
+                batch_id=batch_id,
+                encoding=encoding,
+                rows_in=rows_in,
+                rows_loaded=rows_loaded,
+                rows_quarantined=rows_quarantined,
+                ignored_headers=recognition.unknown_headers,
+            )
+            if result.rows_in != result.rows_loaded + result.rows_quarantined:  # pragma: no cover - invariant
+                raise AssertionError(f"row accounting broken for {plan.relative}: {result}")
+            _log(con, plan, result, started_at)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
     logger.info(
         "loaded %s as %s: %d rows in, %d loaded, %d quarantined",
         plan.relative,
@@ -319,6 +385,135 @@ def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetim
         result.rows_quarantined,
     )
     return result
+
+
+def _quarantine_invalid_bytes(load: _FileLoad) -> None:
+    """Give the rows holding undecodable bytes (marked by the transcoder) that reason, whatever else they had."""
+    cells = ", ".join(f'"{c}"' for c in load.file_columns)
+    load.con.execute(
+        f"update {RAW_SCHEMA}.{load.plan.dataset.name} set _batch_id = $batch || '#' || $reason "
+        f"where starts_with(_batch_id, $batch) and contains(concat_ws(chr(1), {cells}), $marker)",
+        {
+            "batch": load.batch_id,
+            "reason": f"bytes that are not valid {load.encoding}",
+            "marker": INVALID_BYTES_MARKER,
+        },
+    )
+
+
+def _handle_rejects(load: _FileLoad) -> int:
+    """Records DuckDB's reader refused (wrong field count, broken quoting): renumber, re-read, quarantine.
+
+    Returns how many of them are rows (an all-blank record is not a row).
+    DuckDB numbers the rows it returns in order; the records it refused are missing from that sequence, so the rows
+    after each refused record are shifted up to their true record number first.
+    """
+    con = load.con
+    rejects = con.execute(
+        f"select line, min(byte_position), arg_min(error_type::varchar, byte_position), "
+        f"arg_min(csv_line, byte_position), arg_min(error_message, byte_position) "
+        f"from temp.{_REJECTS} group by line order by line"
+    ).fetchall()
+    if not rejects:
+        return 0
+    assert load.transcoded is not None
+    blanks = sorted(load.transcoded.blank_line_offsets)
+    # DuckDB's `line` counts the header and empty lines; record numbers count neither
+    records = [(int(line) - 1 - bisect.bisect_left(blanks, int(position)), *rest) for line, position, *rest in rejects]
+    befores = [record - index for index, (record, *_) in enumerate(records, start=1)]
+    batch_rows = f"starts_with(_batch_id, {_sql_text(load.batch_id)})"
+    con.execute(
+        f"update {RAW_SCHEMA}.{load.plan.dataset.name} set _source_row_number = _source_row_number + "
+        f"(select count(*) from unnest(?::bigint[]) as gaps(before) where gaps.before < _source_row_number) "
+        f"where {batch_rows} and _source_row_number > ?",
+        [befores, min(befores)],
+    )
+    good: list[tuple[int, list[str]]] = []
+    quarantined: list[tuple[object, ...]] = []
+    rows = 0
+    for record, error_type, csv_line, message in records:
+        text = (csv_line or "").lstrip("\r\n")
+        try:
+            parsed = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error:
+            parsed = []
+        cells = [cell for row in parsed[:1] for cell in row] if len(parsed) == 1 else None
+        if cells is not None and not "".join(cells).strip():
+            continue  # an all-blank record (white space only) is not a row
+        rows += 1
+        reason: str | None
+        if INVALID_BYTES_MARKER in text:
+            reason = f"bytes that are not valid {load.encoding}"
+        elif error_type in ("MISSING COLUMNS", "TOO MANY COLUMNS") and cells is not None:
+            if len(cells) > load.width and not "".join(cells[load.width :]).strip():
+                good.append((record, cells[: load.width]))  # trailing empty fields (trailing commas) are harmless
+                continue
+            reason = f"expected {load.width} fields as in the header, found {len(cells)}"
+        else:
+            reason = f"not valid CSV: {message}"
+        quarantined.append(
+            (
+                load.plan.dataset.name,
+                load.plan.relative,
+                record,
+                reason,
+                load.record_json(cells, text),
+                load.batch_id,
+                load.loaded_at,
+            )
+        )
+    if quarantined:
+        con.executemany(f"insert into {RAW_SCHEMA}.quarantine values (?, ?, ?, ?, ?, ?, ?)", quarantined)
+    if good:
+        table = pa.table(
+            {
+                "_record": pa.array([record for record, _ in good], type=pa.int64()),
+                **{f"c{i}": pa.array([cells[i] for _, cells in good], type=pa.string()) for i in range(load.width)},
+            }
+        )
+        con.register("_landing_reread", table)
+        try:
+            load.insert_rows("_landing_reread", "_record")
+        finally:
+            con.unregister("_landing_reread")
+    return rows
+
+
+def _move_quarantined_rows(load: _FileLoad) -> tuple[int, int]:
+    """Move the rows inserted with a reason to `raw.quarantine`; returns (rows loaded, rows quarantined)."""
+    con, dataset = load.con, load.plan.dataset
+    table = f"{RAW_SCHEMA}.{dataset.name}"
+    failed = f"starts_with(_batch_id, {_sql_text(load.batch_id + '#')})"
+    record = ", ".join(f'{_sql_text(load.headers[load.position_of[c]].strip())}, "{c}"' for c in load.file_columns)
+    con.execute(
+        f"insert into {RAW_SCHEMA}.quarantine select $dataset, _source_file, _source_row_number, "
+        f"substr(_batch_id, length($batch) + 2), "
+        f"replace(json_object({record})::varchar, {_sql_text(INVALID_BYTES_MARKER)}, '\ufffd'), "
+        f"$batch, _loaded_at from {table} where {failed}",
+        {"dataset": dataset.name, "batch": load.batch_id},
+    )
+    con.execute(f"delete from {table} where {failed}")
+    loaded = con.execute(f"select count(*) from {table} where _batch_id = ?", [load.batch_id]).fetchone()[0]  # type: ignore[index]
+    quarantined = con.execute(
+        f"select count(*) from {RAW_SCHEMA}.quarantine where _batch_id = ?", [load.batch_id]
+    ).fetchone()[0]  # type: ignore[index]
+    return int(loaded), int(quarantined)
+
+
+def _number_lines(load: _FileLoad) -> None:
+    """Derived `line_number`: the position of each loaded line among its order's lines in the file."""
+    dataset = load.plan.dataset
+    if "line_number" not in dataset.derived_columns or "order_id" not in load.position_of:
+        return
+    table = f"{RAW_SCHEMA}.{dataset.name}"
+    load.con.execute(
+        f"update {table} set line_number = numbered.line_number from ("
+        f"  select _source_row_number as record, "
+        f"    cast(row_number() over (partition by order_id order by _source_row_number) as varchar) as line_number "
+        f"  from {table} where _batch_id = $batch) as numbered "
+        f"where {table}._batch_id = $batch and {table}._source_row_number = numbered.record",
+        {"batch": load.batch_id},
+    )
 
 
 def _log(con: duckdb.DuckDBPyConnection, plan: _Plan, result: FileResult, started_at: dt.datetime) -> None:
