@@ -26,6 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=defaults.days)
     parser.add_argument("--shops", type=int, default=defaults.shops)
     parser.add_argument("--skus", type=int, default=defaults.skus)
+    parser.add_argument(
+        "--sub-order-months",
+        type=int,
+        default=defaults.sub_order_months,
+        help="last months one shop delivers as the sub-order XLSX export instead of the classic two CSVs (0: none)",
+    )
     parser.add_argument("--force", action="store_true", help="write into a folder that already holds files")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--quiet", action="store_true", help="no progress logging")
@@ -33,7 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(asctime)s %(message)s")
     try:
         config = DemoConfig(
-            orders=args.orders, seed=args.seed, start=args.start, days=args.days, shops=args.shops, skus=args.skus
+            orders=args.orders,
+            seed=args.seed,
+            start=args.start,
+            days=args.days,
+            shops=args.shops,
+            skus=args.skus,
+            sub_order_months=args.sub_order_months,
         )
         summary = generate(args.out, config, overwrite=args.force)
     except (ValueError, FileExistsError) as error:

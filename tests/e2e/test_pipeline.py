@@ -83,6 +83,31 @@ def read_gbk_order_reports(landing: Path) -> list[dict[str, str]]:
     return rows
 
 
+def read_sub_order_exports(landing: Path) -> list[dict[str, str]]:
+    """Orders delivered by the newer sub-order export (XLSX), summed per order the way its 口径 reads them:
+    总金额 = Σ 买家应付货款 + 买家应付邮费, 退款金额 = Σ 退款金额 of sub-orders whose refund succeeded."""
+    from openpyxl import load_workbook
+
+    orders: dict[str, dict[str, str]] = {}
+    for path in sorted(landing.rglob("*.xlsx")):
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = [str(h).strip() for h in next(rows)]
+        if "子订单编号" not in header:
+            workbook.close()
+            continue
+        for values in rows:
+            row = {h: "" if v is None else str(v) for h, v in zip(header, values, strict=False)}
+            order = orders.setdefault(
+                row["主订单编号"], {"订单付款时间": row["订单付款时间"], "总金额": row["买家应付邮费"], "退款金额": "0"}
+            )
+            order["总金额"] = str(Decimal(order["总金额"]) + Decimal(row["买家应付货款"]))
+            if row["退款状态"] == "退款成功":
+                order["退款金额"] = str(Decimal(order["退款金额"]) + Decimal(row["退款金额"]))
+        workbook.close()
+    return list(orders.values())
+
+
 def money(value: str) -> Decimal:
     try:
         return Decimal(value)
@@ -107,7 +132,7 @@ def independent_net_sales(rows: list[dict[str, str]], start: dt.date, end: dt.da
 def test_net_sales_from_metricflow_equals_an_independent_computation_from_the_raw_files(demo_run) -> None:
     from orchestration.metrics.metricflow import SemanticLayer
 
-    rows = read_gbk_order_reports(demo_run.settings.landing_dir)
+    rows = read_gbk_order_reports(demo_run.settings.landing_dir) + read_sub_order_exports(demo_run.settings.landing_dir)
     with warehouse(demo_run) as con:
         start, end, from_table = con.execute(
             "select start_date, end_date, net_sales from metrics.kpi_periods where period_key = 'last_30d'"

@@ -11,16 +11,14 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.ingest.datasets import DATASETS
 from orchestration.settings import PROJECT_ROOT
 from tests.e2e.conftest import pipeline_environment, small_settings
 
 pytestmark = pytest.mark.e2e
 
 BROKEN_IDS = [f"{9990000000000000001 + n}" for n in range(3)]
-RAW_ASSETS = {
-    f"raw/{name}"
-    for name in ("tmall_orders", "tmall_order_items", "erp_skus", "erp_sales_orders", "erp_shipments", "erp_inventory")
-}
+RAW_ASSETS = {f"raw/{dataset.name}" for dataset in DATASETS}
 
 
 def fingerprint(folder: Path) -> dict[str, str]:

@@ -18,12 +18,31 @@ from orchestration.metrics.metricflow import SemanticLayer
 
 MONTH = "metric_time__month"
 
-# plain SQL over raw: the latest delivered row per order (the demo delivers each once; the rule is cheap to keep)
+# plain SQL over raw: the latest delivered row per order (the demo delivers each once; the rule is cheap to keep).
+# The demo delivers one shop's last month as the sub-order export: its orders are the sub-orders summed per order
+# (total = Σ 买家应付货款 + 买家应付邮费, refund = Σ 退款金额 of sub-orders whose refund succeeded).
 RAW_PAID_ORDERS = """
-    with ranked as (
+    with sub_order_orders as (
+        select
+            order_id, max(buyer_nick) as buyer_nick, min(paid_at) as paid_at,
+            cast(sum(cast(goods_amount as decimal(18, 2))) + max(cast(post_fee as decimal(18, 2))) as varchar)
+                as total_amount,
+            cast(sum(case when refund_status = '退款成功' then cast(refund_amount as decimal(18, 2)) else 0 end)
+                as varchar) as refund_amount,
+            _loaded_at, _batch_id, min(_source_row_number) as _source_row_number
+        from raw.tmall_sub_orders
+        group by order_id, _loaded_at, _batch_id
+    ),
+    ranked as (
         select *, row_number() over (partition by order_id order by _loaded_at desc, _batch_id desc,
                                      _source_row_number desc) as version_rank
-        from raw.tmall_orders
+        from (
+            select order_id, buyer_nick, paid_at, total_amount, refund_amount, _loaded_at, _batch_id,
+                   _source_row_number
+            from raw.tmall_orders
+            union all
+            select * from sub_order_orders
+        )
     )
     select
         order_id,
@@ -64,6 +83,8 @@ def test_units_sold_and_cogs_match_the_raw_order_lines(metrics_warehouse: Path) 
         lines as (
             select order_id, cast(quantity as integer) as quantity, nullif(trim(merchant_sku_code), '') as code
             from raw.tmall_order_items
+            union all
+            select order_id, cast(quantity as integer), nullif(trim(merchant_sku_code), '') from raw.tmall_sub_orders
         ),
         skus as (select trim(sku_id) as sku_id, cast(cost_price as decimal(18, 2)) as cost_price from raw.erp_skus)
         select paid.paid_month, sum(lines.quantity), sum(skus.cost_price * lines.quantity)
