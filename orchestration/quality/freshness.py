@@ -34,6 +34,10 @@ def source_freshness_results(sources_json: dict, manifest: dict) -> dict[str, Ex
         source = manifest["sources"].get(result["unique_id"], {})
         name = source.get("name") or result["unique_id"].rsplit(".", 1)[-1]
         status = result.get("status", "runtime error")
+        # an empty table (dbt reports its newest row as 0001-01-01) is a source this merchant does not deliver
+        # (e.g. the API tables when only files are used): not stale, nothing to check yet
+        if str(result.get("max_loaded_at") or "").startswith("0001-01-01"):
+            status = "pass"
         age = result.get("max_loaded_at_time_ago_in_s")
         criteria = result.get("criteria") or {}
         limits = ", ".join(
