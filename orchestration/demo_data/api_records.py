@@ -16,8 +16,11 @@ buyer, address and phone appear in the trade as in the export, so staging gives 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import logging
+import re
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,7 +29,9 @@ from typing import Any
 
 from orchestration.ingest.datasets import recognise
 from orchestration.ingest.loader import plan_landing
-from orchestration.ingest.readers import read_file, unescape_cell
+from orchestration.ingest.readers import transcode
+
+_EXCEL_TEXT = re.compile(r'^="(.*)"$')
 
 logger = logging.getLogger(__name__)
 
@@ -101,12 +106,25 @@ def _rows(landing_dir: Path, dataset: str) -> Iterator[dict[str, str]]:
     for plan in plan_landing(landing_dir):
         if plan.dataset.name != dataset:
             continue
-        parsed = read_file(plan.path)
-        column_map = recognise(parsed.headers).column_map
-        for row in parsed.rows:
-            if row.problem:
-                continue
-            yield {column: unescape_cell(row.cells[position]) for position, column in column_map.items()}
+        # the loader's own transcoding (any encoding, CSV or XLSX -> UTF-8 CSV), then plain csv parsing: the demo
+        # files are well-formed, so a row of the wrong width is skipped rather than quarantined
+        with tempfile.TemporaryDirectory() as scratch:
+            copy = transcode(plan.path, Path(scratch) / "rows.csv")
+            with copy.path.open(encoding="utf-8", newline="") as handle:
+                reader = csv.reader(handle)
+                headers = next(reader, [])
+                column_map = recognise(headers).column_map
+                for cells in reader:
+                    if len(cells) != len(headers):
+                        continue
+                    yield {column: _unescape(cells[position]) for position, column in column_map.items()}
+
+
+def _unescape(value: str) -> str:
+    """A cell as the loader lands it: trimmed, with Excel's `="…"` text escape removed."""
+    value = value.strip()
+    match = _EXCEL_TEXT.match(value)
+    return match.group(1).strip() if match else value
 
 
 def _latest(*stamps: str) -> str:
