@@ -242,7 +242,8 @@ MODEL_GATES: tuple[ModelGate, ...] = (
         "marts.fct_order_lines",
         # soft threshold: the share of the last 30 days' paid revenue on products not mapped to an ERP SKU
         derived=(
-            f"sum(line_revenue) filter (where {LATEST_PAID_30D} and mapping_status <> 'mapped') over () "
+            f"sum(line_revenue) filter (where {LATEST_PAID_30D} and mapping_status not in ('mapped', 'manual')) "
+            "over () "
             f"/ nullif(sum(line_revenue) filter (where {LATEST_PAID_30D}) over (), 0) as _unmapped_revenue_share_30d"
         ),
         example_columns=("order_line_id",),

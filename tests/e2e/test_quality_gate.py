@@ -88,7 +88,8 @@ def test_a_broken_export_blocks_everything_downstream_until_a_corrected_export_a
 
     ensure_node_modules(PROJECT_ROOT / "reports")
     settings = small_settings(tmp_path, stage_reports_project(tmp_path / "reports"))
-    generate(settings.landing_dir, DemoConfig(orders=300))
+    # every month in the classic exports: the unmapped re-export below must cover the last 30 days
+    generate(settings.landing_dir, DemoConfig(orders=300, sub_order_months=0))
     published = settings.reports_dir / "build"
 
     with pipeline_environment(tmp_path):
