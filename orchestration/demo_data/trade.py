@@ -335,7 +335,8 @@ def generate_chunk(ctx: Context, day: int, shop: int, sub: int, n: int) -> None:
             if len(lines) >= 2:
                 k = int(refund_pick_l[i] * len(lines))
                 line = lines[k]
-                amount = (price[line[0]] * line[1] * goods + goods_list // 2) // goods_list
+                # exactly what the sub-order export shows as that line's 买家应付货款
+                amount = price[line[0]] * line[1] - discount_shares(discount, lines, price, goods_list)[k]
                 rec.refund_line = k
             elif lines[0][1] >= 2:
                 amount = (price[lines[0][0]] * goods + goods_list // 2) // goods_list
@@ -889,6 +890,18 @@ def _shipment_rows(
     return "发货中", "", waybill, courier_name, wh
 
 
+def discount_shares(discount: int, lines: list[list[int]], price: list[int], goods_list: int) -> list[int]:
+    """The order discount split over its lines in proportion to their list amounts (rounded down), the remainder
+    on the last line: the split the sub-order export shows, and what a partial refund of one line gives back."""
+    shares: list[int] = []
+    left = discount
+    for k, line in enumerate(lines):
+        share = left if k == len(lines) - 1 else discount * price[line[0]] * line[1] // goods_list
+        left -= share
+        shares.append(share)
+    return shares
+
+
 def _sub_order_rows(
     cfg: Context,
     sink: f.XlsxSink,
@@ -919,13 +932,7 @@ def _sub_order_rows(
     """
     price = cfg.sku_price
     lines = rec.lines
-    n = len(lines)
-    shares: list[int] = []
-    left = rec.discount
-    for k, line in enumerate(lines):
-        share = left if k == n - 1 else rec.discount * price[line[0]] * line[1] // rec.goods_list
-        left -= share
-        shares.append(share)
+    shares = discount_shares(rec.discount, lines, price, rec.goods_list)
     withdrawn = rec.paid and refund == 0 and rec.ref_kind == REQUEST_WITHDRAWN and status_line is None
     created = cfg.format_ts(rec.c)
     for k, line in enumerate(lines):

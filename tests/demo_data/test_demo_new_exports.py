@@ -6,6 +6,9 @@ import re
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 
+import pytest
+
+from orchestration.demo_data import DemoConfig, generate
 from orchestration.demo_data.formats import (
     NO_REFUND,
     RECEIPT_CONFIRMED,
@@ -216,3 +219,20 @@ def test_receipts_and_outbound_explain_every_stock_movement_between_snapshots(cl
             checked += 1
             with_receipts += any(q > 0 for q in between)
     assert checked > 1000 and with_receipts > 50
+
+
+def test_no_sub_order_line_pays_or_refunds_a_negative_amount(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A partial refund of one line gives back exactly that line's 买家应付货款, never a cent more, on every line
+    of a year of sub-order exports (the raw gate rejects a negative 买家实付金额, so `make run` depends on it)."""
+    root = tmp_path_factory.mktemp("demo_all_sub_orders") / "landing"
+    config = DemoConfig(orders=30_000, sub_order_months=12)
+    generated = GeneratedSet(root, generate(root, config))
+    rows = generated.rows("tmall_sub_orders")
+    partial = 0
+    for row in rows:
+        goods, paid = cents(row["买家应付货款"]), cents(row["买家实付金额"])  # cents() rejects a minus sign
+        if row["退款状态"] == REFUND_SUCCESS:
+            refund = cents(row["退款金额"])
+            assert 0 < refund <= goods + cents(row["买家应付邮费"]), row["子订单编号"]
+            partial += paid > 0
+    assert len(rows) > 15_000 and partial > 50
