@@ -13,16 +13,14 @@ Writes a Markdown row to benchmarks/results/ingest_throughput.md (machine, commi
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import platform
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import ROOT, Measurement, append_row, commit, machine, measure, today  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results" / "ingest_throughput.md"
 
 
@@ -57,16 +55,16 @@ def build_input(work: Path, rows: int) -> tuple[Path, Path, int]:
     return gbk, utf8, count
 
 
-def run_step(step: str, work: Path, source: Path) -> dict[str, float]:
-    """Run one step in a fresh Python process; returns its seconds, CPU seconds (all threads) and peak RSS (MB)."""
+def run_step(step: str, work: Path, source: Path) -> tuple[int, Measurement]:
+    """Run one step in a fresh Python process; returns the rows it loaded and its measurement."""
     code = {
         "product": (
-            "import duckdb, pathlib, sys; sys.path.insert(0, {!r})\n"
+            "import duckdb, pathlib\n"
             "from orchestration.ingest.loader import ingest_landing\n"
             "con = duckdb.connect({!r})\n"
             "report = ingest_landing(con, pathlib.Path({!r}))\n"
             "print(report.totals('tmall_orders')['rows_loaded'])\n"
-        ).format(str(ROOT), str(work / "product.duckdb"), str(source.parent)),
+        ).format(str(work / "product.duckdb"), str(source.parent)),
         "duckdb_read_csv": (
             "import duckdb\n"
             "con = duckdb.connect({!r})\n"
@@ -76,17 +74,8 @@ def run_step(step: str, work: Path, source: Path) -> dict[str, float]:
     }[step]
     for leftover in work.glob(f"{'product' if step == 'product' else 'duckdb'}.duckdb*"):
         leftover.unlink()
-    started = time.perf_counter()
-    wrapper = (
-        "import resource, runpy, sys\n"
-        f"exec(compile({code!r}, '<{step}>', 'exec'))\n"
-        "usage = resource.getrusage(resource.RUSAGE_SELF)\n"
-        "print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime)\n"
-    )
-    output = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, check=True)
-    seconds = time.perf_counter() - started
-    loaded, peak_kb, cpu_seconds = output.stdout.split()[-3:]
-    return {"seconds": seconds, "rows": int(loaded), "peak_rss_mb": int(peak_kb) / 1024, "cpu_s": float(cpu_seconds)}
+    measured = measure(step, code)
+    return int(measured.output.split()[-1]), measured
 
 
 def main() -> int:
@@ -99,54 +88,47 @@ def main() -> int:
 
     gbk, utf8, count = build_input(args.work, args.rows)
     # the machine may be shared: the load average around the two steps says how fair the comparison was
-    load_before = os.getloadavg()[0]
-    product = run_step("product", args.work, gbk)
-    floor = run_step("duckdb_read_csv", args.work, utf8)
-    load_after = os.getloadavg()[0]
-    assert product["rows"] == floor["rows"] == count, (product, floor, count)
-    ratio = product["seconds"] / floor["seconds"]
-
-    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout
+    product_rows, product = run_step("product", args.work, gbk)
+    floor_rows, floor = run_step("duckdb_read_csv", args.work, utf8)
+    assert product_rows == floor_rows == count, (product_rows, floor_rows, count)
+    ratio = product.seconds / floor.seconds
     result = {
-        "date": dt.date.today().isoformat(),
-        "commit": commit.strip(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {memory_gib:.0f} GiB",
+        "date": today(),
+        "commit": commit(),
+        "machine": machine(),
         "rows": count,
         "input_mb": gbk.stat().st_size / 1e6,
-        "product_s": product["seconds"],
-        "product_rows_per_s": count / product["seconds"],
-        "product_peak_mb": product["peak_rss_mb"],
-        "duckdb_s": floor["seconds"],
-        "duckdb_peak_mb": floor["peak_rss_mb"],
+        "product_s": product.seconds,
+        "product_rows_per_s": count / product.seconds,
+        "product_peak_mb": product.peak_rss_mb,
+        "duckdb_s": floor.seconds,
+        "duckdb_peak_mb": floor.peak_rss_mb,
         "ratio": ratio,
-        "load_1min_before_after": [round(load_before, 1), round(load_after, 1)],
+        "load_1min_before_after": [round(product.load_before, 1), round(floor.load_after, 1)],
         # CPU seconds depend less on what else runs on a shared machine than wall-clock seconds do
-        "product_cpu_s": product["cpu_s"],
-        "duckdb_cpu_s": floor["cpu_s"],
-        "cpu_ratio": product["cpu_s"] / floor["cpu_s"],
+        "product_cpu_s": product.cpu_seconds,
+        "duckdb_cpu_s": floor.cpu_seconds,
+        "cpu_ratio": product.cpu_seconds / floor.cpu_seconds,
     }
     print(json.dumps(result, indent=2))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    if not RESULTS.exists():
-        RESULTS.write_text(
-            "# Ingest throughput: one GBK order report, product loader vs DuckDB read_csv (UTF-8)\n\n"
-            "Command: `.venv/bin/python benchmarks/ingest_throughput.py --rows N`. Each step runs in its own process; "
-            "peak = that process's max RSS.\n\n"
-            "| date | commit | machine | rows | input MB | product s | rows/s | product peak MB | "
-            "DuckDB read_csv s | DuckDB peak MB | ratio | load avg (1 min) before / after | product CPU s | "
-            "DuckDB CPU s | CPU ratio |\n"
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
-            encoding="utf-8",
-        )
-    with RESULTS.open("a", encoding="utf-8") as handle:
-        handle.write(
-            f"| {result['date']} | {result['commit']} | {result['machine']} | {count:,} | {result['input_mb']:.0f} | "
-            f"{result['product_s']:.1f} | {result['product_rows_per_s']:,.0f} | {result['product_peak_mb']:.0f} | "
-            f"{result['duckdb_s']:.1f} | {result['duckdb_peak_mb']:.0f} | {ratio:.1f}× | "
-            f"{load_before:.1f} / {load_after:.1f} | {product['cpu_s']:.1f} | {floor['cpu_s']:.1f} | "
-            f"{result['cpu_ratio']:.1f}× |\n"
-        )
+    append_row(
+        RESULTS,
+        "Ingest throughput: one GBK order report, product loader vs DuckDB read_csv (UTF-8)",
+        "Command: `.venv/bin/python benchmarks/ingest_throughput.py --rows N`. Each step runs in its own process; "
+        "peak = that process's max RSS.",
+        [
+            "date", "commit", "machine", "rows", "input MB", "product s", "rows/s", "product peak MB",
+            "DuckDB read_csv s", "DuckDB peak MB", "ratio", "load avg (1 min) before / after", "product CPU s",
+            "DuckDB CPU s", "CPU ratio",
+        ],  # fmt: skip
+        [
+            result["date"], result["commit"], result["machine"], f"{count:,}", f"{result['input_mb']:.0f}",
+            f"{product.seconds:.1f}", f"{result['product_rows_per_s']:,.0f}", f"{product.peak_rss_mb:.0f}",
+            f"{floor.seconds:.1f}", f"{floor.peak_rss_mb:.0f}", f"{ratio:.1f}×",
+            f"{product.load_before:.1f} / {floor.load_after:.1f}", f"{product.cpu_seconds:.1f}",
+            f"{floor.cpu_seconds:.1f}", f"{result['cpu_ratio']:.1f}×",
+        ],  # fmt: skip
+    )
     return 0
 
 
