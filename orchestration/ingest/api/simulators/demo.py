@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 DEMO_SHOP = "demo"
-"""TOP_SHOP_NICK and JST_SHOP during the run: the name in the cursors and `_source_file` of the API windows."""
+"""TOP_SHOP_NICK and JST_SHOP during the run: the shop named in `_source_file` of the API windows."""
 
 
 @dataclass
