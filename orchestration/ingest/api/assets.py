@@ -42,6 +42,8 @@ from orchestration.partitions import china_days, china_time_bounds
 from orchestration.resources import WarehouseResource
 
 RAW_GROUP = "raw"
+LISTED_WINDOWS = 10
+"""Windows listed in a materialisation's metadata; a backfill of a year has hundreds (all in `raw.ingest_log`)."""
 
 
 def _env_number(name: str, default: float) -> float:
@@ -92,7 +94,9 @@ def _materialize(
         for w in report.windows
     ]
     context.log.info("raw/%s fetched %s (%s .. %s) in %d windows", dataset.name, days, start, end, len(windows))
-    # one result for the whole range: Dagster records it for every day of the range
+    if len(windows) > LISTED_WINDOWS:
+        windows = [*windows[:LISTED_WINDOWS], f"... and {len(windows) - LISTED_WINDOWS} more (raw.ingest_log)"]
+    # one result for the whole range: Dagster records it for every day of the range, so it stays short
     yield dg.MaterializeResult(
         metadata={
             **{k: dg.MetadataValue.int(v) for k, v in report.totals().items()},
