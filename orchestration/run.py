@@ -3,13 +3,14 @@
 1. If the landing folder is missing or empty and demo data is allowed (`--demo-data auto`, the default), generate
    the deterministic demo data set into it.
 2. `dbt parse`, so the asset graph matches the models.
-3. Execute the job `tmall_daily_pipeline` (the same job the 02:00 schedule runs) on the Dagster instance in
-   DAGSTER_HOME (default `.dagster_home`), so the run shows up in `make dev`.
+3. Execute the job `tmall_daily_pipeline` (the job that follows the 02:00 API ingest, and that new landing files
+   start) on the Dagster instance in DAGSTER_HOME (default `.dagster_home`), so the run shows up in `make dev`.
 4. Print a summary: rows per layer, key metrics, where the report is; or, on failure, which step or check failed.
 
-With SOURCE_MODE=api the job also fetches through the API assets: the landing folder's demo data is served by the
-local TOP and 聚水潭 simulators (credentials set for this run only), every API asset fetches its whole period, and the
-summary states how many rows came via the APIs (docs/api-sources.md).
+With SOURCE_MODE=api the API job `tmall_api_ingest` runs first: the landing folder's demo data is served by the local
+TOP and 聚水潭 simulators (credentials set for this run only) and the API assets are backfilled over every day of the
+demo period in one run (a single-run backfill of the partition range); the pipeline job follows if it succeeded, and
+the summary states how many rows came via the APIs (docs/api-sources.md).
 """
 
 from __future__ import annotations
@@ -22,10 +23,14 @@ import time
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from orchestration.settings import PROJECT_ROOT, Settings
+
+if TYPE_CHECKING:  # dagster is imported when a run starts, not when this module loads
+    import dagster as dg
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +39,12 @@ logger = logging.getLogger(__name__)
 class PipelineOutcome:
     success: bool
     run_id: str
+    """The pipeline job's run (with SOURCE_MODE=api, the API run's when that failed and the pipeline did not run)."""
     duration_seconds: float
     failures: list[str]
+    api_run_id: str | None = None
+    """With SOURCE_MODE=api: the API job's run, a backfill of `api_days`."""
+    api_days: str | None = None
 
 
 def export_settings(settings: Settings) -> None:
@@ -68,7 +77,7 @@ def ensure_demo_data(landing_dir: Path, orders: int | None = None) -> bool:
 
 
 def run_pipeline(settings: Settings) -> PipelineOutcome:
-    """Execute the pipeline job in process on the persistent Dagster instance."""
+    """Execute the pipeline job in process on the persistent Dagster instance (after the API job, in api mode)."""
     import dagster as dg
 
     from orchestration.transform.project import prepare_manifest
@@ -78,16 +87,30 @@ def run_pipeline(settings: Settings) -> PipelineOutcome:
     from orchestration.definitions import PIPELINE_JOB_NAME, build_definitions
 
     definitions = build_definitions(settings)
-    job = definitions.resolve_job_def(PIPELINE_JOB_NAME)
     log_level = os.environ.get("PIPELINE_LOG_LEVEL", "INFO")
     # the console shows progress and problems; every event is still in the run's log in `make dev`
     run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     started = time.monotonic()
+    api_run_id = api_days = None
     with ExitStack() as stack, dg.DagsterInstance.get() as instance:
         if settings.source_mode == "api":
             from orchestration.ingest.api.simulators.demo import serve_demo_apis
 
-            run_config.update(stack.enter_context(serve_demo_apis(settings.landing_dir)).run_config)
+            demo = stack.enter_context(serve_demo_apis(settings.landing_dir))
+            api_days = f"{demo.first_day}..{demo.last_day}"
+            api_result = backfill_api_job(definitions, instance, demo.first_day, demo.last_day, run_config)
+            api_run_id = api_result.run_id
+            failures = describe_failures(api_result)
+            if not api_result.success or failures:
+                return PipelineOutcome(
+                    success=False,
+                    run_id=api_result.run_id,
+                    duration_seconds=time.monotonic() - started,
+                    failures=failures or [f"API run {api_result.run_id} failed"],
+                    api_run_id=api_run_id,
+                    api_days=api_days,
+                )
+        job = definitions.resolve_job_def(PIPELINE_JOB_NAME)
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
         failures = describe_failures(result)
     return PipelineOutcome(
@@ -95,6 +118,34 @@ def run_pipeline(settings: Settings) -> PipelineOutcome:
         run_id=result.run_id,
         duration_seconds=time.monotonic() - started,
         failures=failures,
+        api_run_id=api_run_id,
+        api_days=api_days,
+    )
+
+
+def backfill_api_job(
+    definitions: dg.Definitions,
+    instance: dg.DagsterInstance,
+    first_day: str,
+    last_day: str,
+    run_config: dict | None = None,
+) -> dg.ExecuteInProcessResult:
+    """One run of the API job over the partitions first_day..last_day (inclusive), as a single-run backfill does."""
+    from orchestration.ingest.api.schedules import API_JOB_NAME, RANGE_END_TAG, RANGE_START_TAG
+
+    job = definitions.resolve_job_def(API_JOB_NAME)
+    keys = job.partitions_def.get_partition_keys()
+    missing = [day for day in (first_day, last_day) if day not in keys]
+    if missing:
+        raise ValueError(
+            f"day(s) {', '.join(missing)} are not partitions of {API_JOB_NAME} ({keys[0]} .. {keys[-1]}): set "
+            "API_PARTITIONS_START_DATE to an earlier day, or wait until the day is complete in China time"
+        )
+    return job.execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        run_config=run_config,
+        tags={RANGE_START_TAG: first_day, RANGE_END_TAG: last_day},
     )
 
 
@@ -203,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"- {failure}", file=sys.stderr)
         print("The report was not rebuilt; the last good report (if any) is unchanged.", file=sys.stderr)
         return 1
+    if outcome.api_run_id:
+        print(f"\nAPI ingest run {outcome.api_run_id} fetched the days {outcome.api_days}.")
     print(f"\nPipeline run {outcome.run_id} succeeded in {outcome.duration_seconds:.0f}s.")
     print(summary(settings))
     return 0

@@ -114,6 +114,9 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
             status varchar not null, ignored_headers varchar, duplicate_of varchar,
             started_at timestamp not null, finished_at timestamp not null)"""
     )
+    # API windows fetched again hold records raw already has: rows in = loaded + quarantined + unchanged
+    # (always 0 for files, which are skipped whole when already loaded); added in place to older warehouses
+    con.execute(f"alter table {RAW_SCHEMA}.ingest_log add column if not exists rows_unchanged bigint default 0")
     # the API sources' raw tables too (empty until an API is configured), so every dbt source resolves
     from orchestration.ingest.api.landing import create_api_tables
 
@@ -518,7 +521,9 @@ def _number_lines(load: _FileLoad) -> None:
 
 def _log(con: duckdb.DuckDBPyConnection, plan: _Plan, result: FileResult, started_at: dt.datetime) -> None:
     con.execute(
-        f"insert into {RAW_SCHEMA}.ingest_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"""insert into {RAW_SCHEMA}.ingest_log (batch_id, dataset, source_file, file_size_bytes, file_sha256,
+            encoding, rows_in, rows_loaded, rows_quarantined, status, ignored_headers, duplicate_of, started_at,
+            finished_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             result.batch_id,
             result.dataset,

@@ -1,8 +1,9 @@
 """SOURCE_MODE=api: the whole job with the demo data also served by the local TOP and 聚水潭 simulators.
 
-One run on a small data set: the API assets fetch every window through the real clients (signed requests, paging,
-cursors), the rows land in raw with their ingest log, and the API staging models carry the same orders, lines,
-customer keys and amounts as the file staging models built from the same demo data.
+On a small data set: one run of the API job backfills every day of the demo period (a single-run backfill of the
+daily partitions) through the real clients (signed requests, paging), the rows land in raw with their ingest log, the
+pipeline job follows, and the API staging models carry the same orders, lines, customer keys and amounts as the file
+staging models built from the same demo data.
 """
 
 from __future__ import annotations
@@ -71,6 +72,22 @@ def test_the_job_succeeds_in_api_mode(api_run) -> None:
     assert api_run.outcome.success, "\n".join(api_run.outcome.failures)
 
 
+def test_one_api_run_backfills_every_day_of_the_demo_period_before_the_pipeline_runs(api_run) -> None:
+    import dagster as dg
+
+    outcome = api_run.outcome
+    first_day, last_day = outcome.api_days.split("..")
+    with dg.DagsterInstance.get() as instance:
+        api = instance.get_run_by_id(outcome.api_run_id)
+        pipeline = instance.get_run_by_id(outcome.run_id)
+        days = instance.get_materialized_partitions(dg.AssetKey(["raw", "top_trades"]))
+    assert api.job_name == "tmall_api_ingest" and api.status == dg.DagsterRunStatus.SUCCESS
+    assert api.tags["dagster/asset_partition_range_start"] == first_day
+    assert api.tags["dagster/asset_partition_range_end"] == last_day
+    assert pipeline.job_name == "tmall_daily_pipeline"
+    assert min(days) == first_day and max(days) == last_day and len(days) > API_DEMO_DAYS
+
+
 def test_every_demo_order_arrives_through_the_apis_with_rows_accounted_for(api_run) -> None:
     generated = api_run.generation.datasets
     with warehouse(api_run) as con:
@@ -81,21 +98,20 @@ def test_every_demo_order_arrives_through_the_apis_with_rows_accounted_for(api_r
             "and try_cast(refund_amount as decimal(18, 2)) > 0",
         )
         log = con.execute(
-            "select dataset, sum(rows_in), sum(rows_loaded), sum(rows_quarantined), count(*) from raw.ingest_log "
-            "where source_file like 'api:%' group by dataset"
+            "select dataset, sum(rows_in), sum(rows_loaded), sum(rows_quarantined), sum(rows_unchanged), count(*) "
+            "from raw.ingest_log where source_file like 'api:%' group by dataset"
         ).fetchall()
-        cursors = dict(con.execute("select source, count(*) from raw.api_cursors group by source").fetchall())
     assert counts["top_trades"] == generated["tmall_orders"]
     assert counts["top_refunds"] == refunded > 0
     assert counts["jst_orders"] == generated["erp_sales_orders"]
     assert counts["jst_skus"] == generated["erp_skus"]
     assert counts["jst_inventory"] == generated["erp_inventory"]
     assert counts["jst_purchase_receipts"] == 0  # the demo data has no purchase receipts
-    for dataset, rows_in, loaded, quarantined, windows in log:
-        assert rows_in == loaded + quarantined == counts[dataset], dataset
+    for dataset, rows_in, loaded, quarantined, unchanged, windows in log:
+        assert rows_in == loaded + quarantined + unchanged, dataset
+        assert loaded == counts[dataset] and unchanged == 0, dataset  # one fetch of each day: nothing seen twice
         if rows_in:
             assert windows > 1, f"{dataset} came in one window: the run did not page through time"
-    assert set(cursors) >= set(API_TABLES) and set(cursors.values()) == {1}  # one cursor per source and shop
 
 
 def test_api_staging_has_the_same_orders_keys_and_amounts_as_the_file_staging(api_run) -> None:

@@ -109,7 +109,7 @@ def test_a_broken_export_blocks_everything_downstream_until_a_corrected_export_a
         assert f"_source_file={broken_file}" in message  # the examples name the file and the row
         assert "_source_row_number=1" in message
         rebuilt = materialized_in(blocked.run_id)
-        # the landing files' raw tables (and the API raw tables, empty without credentials), nothing downstream of raw
+        # the landing files' raw tables and nothing downstream of raw (the API raw tables belong to the API job)
         assert RAW_ASSETS <= rebuilt and all(key.startswith("raw/") for key in rebuilt), rebuilt
         assert metric_tables_run_id(settings) == good.run_id
         assert fingerprint(published) == good_report  # the last good report stays published, unchanged

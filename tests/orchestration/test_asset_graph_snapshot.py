@@ -1,4 +1,5 @@
-"""A reviewable snapshot of the asset graph: every asset, its group, what it depends on and the checks on it.
+"""A reviewable snapshot of the asset graph: every asset, its group, its partitions, what it depends on and the checks
+on it.
 
 A change to the graph (a new model, a renamed asset, a dropped check) fails this test until the snapshot is
 regenerated with `UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/orchestration`, so it shows up in review.
@@ -24,7 +25,13 @@ def render(definitions) -> str:
     lines = []
     for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
         node = graph.get(key)
-        lines.append(f"{key.to_user_string()}  [group {node.group_name}] [kinds {', '.join(sorted(node.kinds))}]")
+        line = f"{key.to_user_string()}  [group {node.group_name}] [kinds {', '.join(sorted(node.kinds))}]"
+        if node.partitions_def is not None:
+            # the kind and timezone, not the start date (an environment setting)
+            timezone = getattr(node.partitions_def, "timezone", None)
+            policy = node.backfill_policy.policy_type.value.lower() if node.backfill_policy else "per partition"
+            line += f" [partitions {type(node.partitions_def).__name__} {timezone or ''}, backfill {policy}]"
+        lines.append(line)
         for parent in sorted(p.to_user_string() for p in node.parent_keys):
             lines.append(f"    <- {parent}")
         quality = sorted((c for c in checks[key] if c not in dbt_tests), key=lambda c: c.name)

@@ -17,10 +17,48 @@ def key(path: str) -> dg.AssetKey:
     return dg.AssetKey(path.split("/"))
 
 
-def test_one_job_covers_the_whole_graph(definitions) -> None:
+API_KEYS = {
+    "raw/top_trades",
+    "raw/top_refunds",
+    "raw/jst_orders",
+    "raw/jst_sales_outbound",
+    "raw/jst_inventory",
+    "raw/jst_skus",
+    "raw/jst_purchase_receipts",
+}
+
+
+def job_keys(definitions, name: str) -> set[str]:
+    job = definitions.resolve_job_def(name)
+    return {k.to_user_string() for k in job.asset_layer.executable_asset_keys}
+
+
+def test_the_api_job_and_the_pipeline_job_split_the_graph_between_them(definitions) -> None:
+    everything = {k.to_user_string() for k in definitions.resolve_asset_graph().get_all_asset_keys()}
+
+    api, pipeline = job_keys(definitions, "tmall_api_ingest"), job_keys(definitions, "tmall_daily_pipeline")
+
+    assert api == API_KEYS
+    assert pipeline == everything - API_KEYS
+    assert definitions.resolve_job_def("tmall_daily_pipeline").partitions_def is None
+
+
+def test_the_api_assets_are_partitioned_by_china_day_and_backfilled_in_one_run(definitions) -> None:
     graph = definitions.resolve_asset_graph()
-    job = definitions.resolve_job_def("tmall_daily_pipeline")
-    assert set(job.asset_layer.asset_graph.get_all_asset_keys()) >= set(graph.get_all_asset_keys())
+    for path in API_KEYS:
+        node = graph.get(key(path))
+        assert isinstance(node.partitions_def, dg.DailyPartitionsDefinition), path
+        assert node.partitions_def.timezone == "Asia/Shanghai"
+        assert node.backfill_policy == dg.BackfillPolicy.single_run(), path
+    assert graph.get(key("raw/tmall_orders")).partitions_def is None
+
+
+def test_the_source_freshness_of_the_api_tables_is_checked_in_the_pipeline_job(definitions) -> None:
+    checks = definitions.resolve_job_def("tmall_daily_pipeline").asset_layer.asset_graph.asset_check_keys
+    api_checks = definitions.resolve_job_def("tmall_api_ingest").asset_layer.asset_graph.asset_check_keys
+
+    assert dg.AssetCheckKey(key("raw/top_trades"), "dbt_source_freshness") in checks
+    assert not api_checks  # the API job runs no dbt
 
 
 def test_every_layer_is_in_the_graph(definitions) -> None:
@@ -66,11 +104,54 @@ def test_staging_reads_the_raw_assets_and_the_report_comes_last(definitions) -> 
     assert graph.get(key("reports/evidence_report")).parent_keys == {key("reports/report_database")}
 
 
-def test_the_daily_schedule_runs_at_two_in_china_time(definitions) -> None:
+def test_the_daily_schedule_fetches_yesterday_at_two_in_china_time(definitions) -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
     schedule = definitions.resolve_schedule_def("tmall_daily_0200_shanghai")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "Asia/Shanghai"
-    assert schedule.job_name == "tmall_daily_pipeline"
+    assert schedule.job_name == "tmall_api_ingest"
+    tick = dt.datetime(2025, 3, 15, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        context = dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=tick, repository_def=definitions.get_repository_def()
+        )
+        requests = schedule.evaluate_tick(context).run_requests
+
+    assert [r.partition_key for r in requests] == ["2025-03-14"]
+
+
+def test_a_successful_api_run_starts_the_pipeline_job(definitions) -> None:
+    sensor = definitions.resolve_sensor_def("pipeline_after_api_ingest")
+    assert sensor.job_name == "tmall_daily_pipeline"
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+    @dg.op
+    def fetch() -> None:
+        pass
+
+    @dg.job
+    def stand_in_for_the_api_job() -> None:
+        fetch()
+
+    range_tags = {
+        "dagster/asset_partition_range_start": "2025-03-01",
+        "dagster/asset_partition_range_end": "2025-03-14",
+    }
+    with dg.DagsterInstance.ephemeral() as instance:
+        run = stand_in_for_the_api_job.execute_in_process(instance=instance, tags=range_tags)
+        context = dg.build_run_status_sensor_context(
+            sensor_name=sensor.name,
+            dagster_instance=instance,
+            dagster_run=run.dagster_run,
+            dagster_event=run.get_run_success_event(),
+        )
+        request = sensor(context)
+
+    assert request.run_key == f"after-{run.run_id}"  # one pipeline run per API run, however often evaluated
+    assert request.tags["api_days"] == "2025-03-01..2025-03-14"
 
 
 def test_raw_tables_and_marts_carry_a_freshness_policy_in_china_time(definitions) -> None:

@@ -1,7 +1,8 @@
 """`python -m orchestration.ingest.api`: fetch the TOP and 聚水潭 APIs into the warehouse without Dagster (debugging).
 
-Calls the same code as the Dagster assets `raw/top_trades`, `raw/top_refunds` and `raw/jst_*`; sources whose
-credentials are not set are skipped. Exit status 0 when every configured source synced, 2 when one failed.
+Calls the same code as the Dagster assets `raw/top_trades`, `raw/top_refunds` and `raw/jst_*` for a range of
+China-time days (default: yesterday), like a backfill of those partitions; sources whose credentials are not set are
+skipped. Exit status 0 when every configured source synced, 2 when one failed.
 """
 
 from __future__ import annotations
@@ -26,26 +27,26 @@ from orchestration.ingest.api.landing import (
     sync,
 )
 from orchestration.ingest.api.top import TopClient, TopConfig, china_now
+from orchestration.partitions import DAY_FORMAT, day_bounds
 from orchestration.settings import Settings
 
 logger = logging.getLogger(__name__)
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-def _china_time(text: str) -> dt.datetime:
-    return dt.datetime.strptime(text, TIME_FORMAT)
+def _day(text: str) -> str:
+    return dt.datetime.strptime(text, DAY_FORMAT).strftime(DAY_FORMAT)
 
 
 def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--warehouse", type=Path, default=settings.warehouse_path)
-    parser.add_argument("--until", type=_china_time, help="China time 'YYYY-MM-DD HH:MM:SS' (default: now)")
-    parser.add_argument("--initial-start", type=_china_time, help="China time start when there is no cursor yet")
+    parser.add_argument("--first-day", type=_day, help="first China-time day YYYY-MM-DD (default: yesterday)")
+    parser.add_argument("--last-day", type=_day, help="last China-time day YYYY-MM-DD, included (default: first day)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
-    until = args.until or china_now()
-    initial_start = args.initial_start or dt.datetime.combine(until.date(), dt.time()) - dt.timedelta(days=1)
+    first_day = args.first_day or (china_now() - dt.timedelta(days=1)).strftime(DAY_FORMAT)
+    start, end = day_bounds(first_day, args.last_day or first_day)
     jobs = []
     if not TopConfig.missing_env():
         top = TopClient(TopConfig.from_env())
@@ -71,12 +72,12 @@ def main(argv: list[str] | None = None) -> int:
     with duckdb.connect(str(args.warehouse)) as con:
         for dataset, shop, fetch in jobs:
             try:
-                report = sync(con, dataset, shop, fetch, until=until, initial_start=initial_start)
+                report = sync(con, dataset, shop, fetch, start, end)
             except ApiError as exc:
                 logger.error("%s: %s", dataset.name, exc)
                 status = 2
                 continue
-            logger.info("%s (%s) up to %s: %s", dataset.name, shop, report.fetched_until, report.totals())
+            logger.info("%s (%s) %s .. %s: %s", dataset.name, shop, start, end, report.totals())
     return status
 
 

@@ -1,14 +1,16 @@
-"""Dagster assets that fetch from the TOP and 聚水潭 APIs into `raw`, from each cursor up to now, window by window.
+"""Dagster assets that fetch from the TOP and 聚水潭 APIs into `raw`, partitioned by China-time day.
 
-Each asset is skipped cleanly (no API called, the reason logged, nothing materialised) when its credentials are not
-set, so the default pipeline over landing files is unaffected. Wire them in with `assets=[..., *API_ASSETS]`: they
-only need the `warehouse` resource, and the pipeline's 02:00 Asia/Shanghai schedule then fetches what changed since
-the last run. Once dbt sources read these tables, use `build_api_assets(materialize_when_unconfigured=True)` instead
-(see there): a skipped asset would otherwise make Dagster skip the dbt step downstream of it.
+Partition `D` of an API asset is every record modified in [D 00:00, D+1 00:00) Asia/Shanghai
+(`orchestration.partitions`). A run materialises a range of days in one go (`BackfillPolicy.single_run()`): the asset
+fetches the range window by window (TOP ≤ 1 day, 聚水潭 ≤ 7 days), one transaction per window. Materialising a day
+again re-fetches it; what raw already holds unchanged is not appended twice (`landing.land_window`).
 
-Settings (environment variables): the clients' (see `top.py`, `jushuitan.py`, `http.py`) and
-  API_INITIAL_LOOKBACK_DAYS (default 1): with no cursor yet, start at China midnight this many days ago
-  API_SAFETY_LAG_MINUTES (default 5): stop this long before now, so late-indexed changes are not skipped
+Each asset is skipped cleanly (no API called, the reason logged) when its credentials are not set, so the default
+pipeline over landing files is unaffected. By default it then materialises nothing; `build_api_assets(
+materialize_when_unconfigured=True)` (what the code location uses) materialises the empty table with a `skipped` note.
+
+Settings (environment variables): the clients' (see `top.py`, `jushuitan.py`, `http.py`), API_PARTITIONS_START_DATE
+(`orchestration.partitions`) and
   TOP_WINDOW_MINUTES (default 1440, at most 1440): window length for TOP trades and refunds
 """
 
@@ -35,38 +37,18 @@ from orchestration.ingest.api.landing import (
     ensure_api_tables,
     sync,
 )
-from orchestration.ingest.api.top import TopClient, TopConfig, china_now
+from orchestration.ingest.api.top import TopClient, TopConfig
+from orchestration.partitions import china_days, china_time_bounds
 from orchestration.resources import WarehouseResource
 
 RAW_GROUP = "raw"
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-
-
-class ApiSyncConfig(dg.Config):
-    """Optional run config; by default the assets fetch from the cursor up to now."""
-
-    until: str | None = None
-    """China-time `YYYY-MM-DD HH:MM:SS` to fetch up to (exclusive), instead of now minus the safety lag."""
-    initial_start: str | None = None
-    """China-time start when there is no cursor yet, instead of API_INITIAL_LOOKBACK_DAYS."""
+LISTED_WINDOWS = 10
+"""Windows listed in a materialisation's metadata; a backfill of a year has hundreds (all in `raw.ingest_log`)."""
 
 
 def _env_number(name: str, default: float) -> float:
     value = os.environ.get(name)
     return float(value) if value else default
-
-
-def _bounds(config: ApiSyncConfig) -> tuple[dt.datetime, dt.datetime]:
-    if config.until:
-        until = dt.datetime.strptime(config.until, TIME_FORMAT)
-    else:
-        until = china_now() - dt.timedelta(minutes=_env_number("API_SAFETY_LAG_MINUTES", 5))
-    if config.initial_start:
-        start = dt.datetime.strptime(config.initial_start, TIME_FORMAT)
-    else:
-        midnight = dt.datetime.combine(until.date(), dt.time())
-        start = midnight - dt.timedelta(days=_env_number("API_INITIAL_LOOKBACK_DAYS", 1))
-    return start, until
 
 
 def _top_window() -> dt.timedelta:
@@ -75,7 +57,6 @@ def _top_window() -> dt.timedelta:
 
 def _materialize(
     context: dg.AssetExecutionContext,
-    config: ApiSyncConfig,
     warehouse: WarehouseResource,
     dataset: ApiDataset,
     missing: list[str],
@@ -83,9 +64,11 @@ def _materialize(
     window: dt.timedelta | None,
     materialize_when_unconfigured: bool,
 ) -> Iterator[dg.MaterializeResult]:
+    keys = context.partition_key_range
+    days = keys.start if keys.start == keys.end else f"{keys.start}..{keys.end}"
     if missing:
         reason = f"API credentials not set ({', '.join(missing)}): nothing fetched"
-        context.log.info("raw/%s skipped: %s; the landing-file pipeline is unaffected", dataset.name, reason)
+        context.log.info("raw/%s %s skipped: %s; the landing-file pipeline is unaffected", dataset.name, days, reason)
         if materialize_when_unconfigured:
             with warehouse.connect() as con:
                 ensure_api_tables(con)
@@ -98,25 +81,29 @@ def _materialize(
         shop, fetch = make_fetch()
     except (ApiError, ValueError) as exc:
         raise dg.Failure(description=f"raw/{dataset.name}: {exc}") from exc
-    start, until = _bounds(config)
+    start, end = china_time_bounds(context.partition_time_window)
     with warehouse.connect() as con:
         try:
-            report: SyncReport = sync(con, dataset, shop, fetch, until=until, initial_start=start, window=window)
+            report: SyncReport = sync(con, dataset, shop, fetch, start, end, window=window)
         except ApiError as exc:
-            raise dg.Failure(description=f"raw/{dataset.name}: {exc}") from exc
+            raise dg.Failure(description=f"raw/{dataset.name} {days}: {exc}") from exc
         table_rows = con.execute(f"select count(*) from raw.{dataset.name}").fetchone()[0]  # type: ignore[index]
     windows = [
-        f"{w.source_file}: {w.status}, {w.rows_in} in, {w.rows_loaded} loaded, {w.rows_quarantined} quarantined"
+        f"{w.source_file}: {w.rows_in} in, {w.rows_loaded} loaded, {w.rows_quarantined} quarantined, "
+        f"{w.rows_unchanged} unchanged"
         for w in report.windows
     ]
-    context.log.info("raw/%s fetched up to %s in %d windows", dataset.name, report.fetched_until, len(windows))
+    context.log.info("raw/%s fetched %s (%s .. %s) in %d windows", dataset.name, days, start, end, len(windows))
+    if len(windows) > LISTED_WINDOWS:
+        windows = [*windows[:LISTED_WINDOWS], f"... and {len(windows) - LISTED_WINDOWS} more (raw.ingest_log)"]
+    # one result for the whole range: Dagster records it for every day of the range, so it stays short
     yield dg.MaterializeResult(
         metadata={
             **{k: dg.MetadataValue.int(v) for k, v in report.totals().items()},
             "table_rows": dg.MetadataValue.int(int(table_rows)),
             "shop": dg.MetadataValue.text(shop),
-            "fetched_until": dg.MetadataValue.text(str(report.fetched_until)),
-            "windows": dg.MetadataValue.md("\n".join(f"- {line}" for line in windows) or "nothing new"),
+            "days": dg.MetadataValue.text(days),
+            "windows": dg.MetadataValue.md("\n".join(f"- {line}" for line in windows)),
         }
     )
 
@@ -155,54 +142,56 @@ _SOURCES = (
         TopConfig.missing_env,
         _top_fetch("trades_modified"),
         _top_window,
-        "Trades changed since the cursor, via `taobao.trades.sold.increment.get` (windows ≤ 1 day, paged backwards).",
+        "Trades modified on the day, via `taobao.trades.sold.increment.get` (windows ≤ 1 day, paged backwards).",
     ),
     _ApiSource(
         TOP_REFUNDS,
         TopConfig.missing_env,
         _top_fetch("refunds_modified"),
         _top_window,
-        "Refunds changed since the cursor, via `taobao.refunds.receive.get` (windows ≤ 1 day, paged backwards).",
+        "Refunds modified on the day, via `taobao.refunds.receive.get` (windows ≤ 1 day, paged backwards).",
     ),
     _ApiSource(
         JST_ORDERS,
         JstConfig.missing_env,
         _jst_fetch("orders_modified"),
         lambda: None,
-        "聚水潭 sales orders changed since the cursor, via `/open/orders/single/query` (windows ≤ 7 days).",
+        "聚水潭 sales orders modified on the day, via `/open/orders/single/query` (windows ≤ 7 days).",
     ),
     _ApiSource(
         JST_SALES_OUTBOUND,
         JstConfig.missing_env,
         _jst_fetch("outbound_modified"),
         lambda: None,
-        "Changed since the cursor, via `/open/orders/out/simple/query` (windows ≤ 7 days).",
+        "Modified on the day, via `/open/orders/out/simple/query` (windows ≤ 7 days).",
     ),
     _ApiSource(
         JST_INVENTORY,
         JstConfig.missing_env,
         _jst_fetch("inventory_modified"),
         lambda: None,
-        "Changed since the cursor, via `/open/inventory/query` (windows ≤ 7 days).",
+        "Modified on the day, via `/open/inventory/query` (windows ≤ 7 days).",
     ),
     _ApiSource(
         JST_SKUS,
         JstConfig.missing_env,
         _jst_fetch("skus_modified"),
         lambda: None,
-        "Changed since the cursor, via `/open/sku/query` (windows ≤ 7 days).",
+        "Modified on the day, via `/open/sku/query` (windows ≤ 7 days).",
     ),
     _ApiSource(
         JST_PURCHASE_RECEIPTS,
         JstConfig.missing_env,
         _jst_fetch("purchase_receipts_modified"),
         lambda: None,
-        "Changed since the cursor, via `/open/purchasein/query` (windows ≤ 7 days).",
+        "Modified on the day, via `/open/purchasein/query` (windows ≤ 7 days).",
     ),
 )
 
 
-def _build(source: _ApiSource, materialize_when_unconfigured: bool) -> dg.AssetsDefinition:
+def _build(
+    source: _ApiSource, partitions: dg.DailyPartitionsDefinition, materialize_when_unconfigured: bool
+) -> dg.AssetsDefinition:
     dataset = source.dataset
 
     @dg.asset(
@@ -211,14 +200,14 @@ def _build(source: _ApiSource, materialize_when_unconfigured: bool) -> dg.Assets
         kinds={"duckdb", "python"},
         description=f"{dataset.description} {source.summary}",
         metadata={"columns": ", ".join(dataset.columns), "api": dataset.api_method},
+        partitions_def=partitions,
+        # a backfill of many days is one run that fetches them window by window, not one run per day
+        backfill_policy=dg.BackfillPolicy.single_run(),
         output_required=False,
     )
-    def api_asset(
-        context: dg.AssetExecutionContext, config: ApiSyncConfig, warehouse: WarehouseResource
-    ) -> Iterator[dg.MaterializeResult]:
+    def api_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult]:
         yield from _materialize(
             context,
-            config,
             warehouse,
             dataset,
             source.missing_env(),
@@ -231,14 +220,18 @@ def _build(source: _ApiSource, materialize_when_unconfigured: bool) -> dg.Assets
 
 
 def build_api_assets(materialize_when_unconfigured: bool = False) -> list[dg.AssetsDefinition]:
-    """The assets `raw/top_trades`, `raw/top_refunds` and `raw/jst_<entity>` (ops `raw__<table>`).
+    """The assets `raw/top_trades`, `raw/top_refunds` and `raw/jst_<entity>` (ops `raw__<table>`), daily partitioned.
 
     Without credentials an asset calls no API and, by default, materialises nothing. Dagster then skips every
-    asset downstream of it *in the same run* (e.g. a dbt step whose sources include these tables). With
-    `materialize_when_unconfigured=True` it instead creates the empty raw table and materialises it with a `skipped`
-    note, so downstream models run on empty tables.
+    asset downstream of it *in the same run*. With `materialize_when_unconfigured=True` it instead creates the empty
+    raw table and materialises it with a `skipped` note.
     """
-    return [_build(source, materialize_when_unconfigured) for source in _SOURCES]
+    partitions = china_days()
+    return [_build(source, partitions, materialize_when_unconfigured) for source in _SOURCES]
+
+
+def api_asset_keys(assets: list[dg.AssetsDefinition]) -> list[dg.AssetKey]:
+    return [key for asset in assets for key in asset.keys]
 
 
 API_ASSETS = build_api_assets()

@@ -3,7 +3,7 @@
 Configuration (environment variables, see `JstConfig.from_env`):
   JST_APP_KEY, JST_APP_SECRET, JST_ACCESS_TOKEN  credentials (required; the API assets are skipped without them)
   JST_BASE_URL          default https://openapi.jushuitan.com
-  JST_SHOP              the ERP account's name in cursors and lineage (default `jushuitan`)
+  JST_SHOP              the ERP account's name in lineage (default `jushuitan`)
   JST_RATE_LIMIT_CODES  comma-separated `code` values that mean "called too often" (default 199,200,429)
   JST_RATE_LIMIT_WAIT_SECONDS  pause after a rate-limit answer that names no wait (default 60)
 """
@@ -140,8 +140,8 @@ class JstClient:
                 raise RateLimitedError(
                     f"{what}: rate limited (code {code}: {message}) and the "
                     f"{self.http.policy.max_ban_wait_seconds:g} s "
-                    "this run may wait (API_MAX_BAN_WAIT_SECONDS) are used up; windows already loaded are kept and "
-                    "the next run resumes from the cursor",
+                    "this run may wait (API_MAX_BAN_WAIT_SECONDS) are used up; windows already loaded are kept, and "
+                    "materialising the days again completes them",
                     ban_seconds=wait,
                 )
             logger.warning("%s: rate limited (code %s), waiting %g s", what, code, wait)

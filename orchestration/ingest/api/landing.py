@@ -1,10 +1,15 @@
 """Landing API results in `raw`, one window at a time, with the same guarantees as landing files.
 
-- every record of a window ends up in its raw table or in `raw.quarantine` with a reason
-  (rows in = rows loaded + rows quarantined, recorded per window in `raw.ingest_log`);
-- a window is loaded in one transaction together with its cursor: a load killed half-way leaves nothing visible and
-  the cursor where it was;
-- a window already logged as loaded (same source, shop, start and end) is skipped, so re-running changes nothing.
+- every record of a window ends up in its raw table, in `raw.quarantine` with a reason, or is recognised as already
+  held (rows in = rows loaded + rows quarantined + rows unchanged, recorded per window in `raw.ingest_log`);
+- a window is loaded in one transaction together with its ingest log entry: a load killed half-way leaves nothing
+  visible;
+- a window fetched again (a backfill of its days) is fetched and logged again, but a record identical to one raw
+  already holds (same id and payload; in quarantine: same payload and reason) is not appended again: it counts as
+  `rows_unchanged`. Raw stays append-only history without piling up copies, and re-running changes nothing.
+
+Which days are fetched is Dagster's business (the API assets are partitioned by China-time day, see
+`orchestration.partitions`): `sync` fetches whatever range it is given, window by window.
 
 A window's `_source_file` reads like `api:taobao.trades.sold.increment.get?shop=<nick>&start=...&end=...`, and
 `_source_row_number` is the record's position in the window.
@@ -24,7 +29,6 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from orchestration.ingest.api.cursors import advance_cursor, ensure_cursor_table, read_cursor
 from orchestration.ingest.api.jushuitan import (
     INVENTORY_PATH,
     ORDERS_PATH,
@@ -44,7 +48,7 @@ Fetch = Callable[[dt.datetime, dt.datetime], list[dict[str, Any]]]
 @dataclass(frozen=True)
 class ApiDataset:
     name: str
-    """The raw table, and the cursor's source name."""
+    """The raw table."""
     api_method: str
     """The API call that feeds it, as named in `_source_file`."""
     id_column: str
@@ -139,34 +143,34 @@ class WindowResult:
     source_file: str
     start: dt.datetime
     end: dt.datetime
-    status: str
-    """`loaded` or `already_loaded`."""
-    batch_id: str | None = None
+    batch_id: str
     rows_in: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
+    rows_unchanged: int = 0
+    """Records identical to one raw already held (or to an earlier record of the same window): not appended."""
 
 
 @dataclass
 class SyncReport:
     dataset: str
     shop: str
+    start: dt.datetime
+    end: dt.datetime
     windows: list[WindowResult] = field(default_factory=list)
-    fetched_until: dt.datetime | None = None
 
     def totals(self) -> dict[str, int]:
-        loaded = [w for w in self.windows if w.status == "loaded"]
         return {
-            "windows_loaded": len(loaded),
-            "windows_skipped": len(self.windows) - len(loaded),
-            "rows_in": sum(w.rows_in for w in loaded),
-            "rows_loaded": sum(w.rows_loaded for w in loaded),
-            "rows_quarantined": sum(w.rows_quarantined for w in loaded),
+            "windows": len(self.windows),
+            "rows_in": sum(w.rows_in for w in self.windows),
+            "rows_loaded": sum(w.rows_loaded for w in self.windows),
+            "rows_quarantined": sum(w.rows_quarantined for w in self.windows),
+            "rows_unchanged": sum(w.rows_unchanged for w in self.windows),
         }
 
 
 def ensure_api_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """The raw tables of every source, the API tables and the cursor table."""
+    """The raw tables of every source and the API tables."""
     ensure_raw_tables(con)
     create_api_tables(con)
 
@@ -180,7 +184,6 @@ def create_api_tables(con: duckdb.DuckDBPyConnection) -> None:
             "_source_file varchar not null, _source_row_number bigint not null, "
             "_loaded_at timestamp not null, _batch_id varchar not null)"
         )
-    ensure_cursor_table(con)
 
 
 def source_file(dataset: ApiDataset, shop: str, start: dt.datetime, end: dt.datetime) -> str:
@@ -188,20 +191,18 @@ def source_file(dataset: ApiDataset, shop: str, start: dt.datetime, end: dt.date
 
 
 def plan_windows(start: dt.datetime, end: dt.datetime, longest: dt.timedelta) -> list[tuple[dt.datetime, dt.datetime]]:
-    """[start, end) cut into consecutive windows of at most `longest`."""
+    """[start, end) cut into consecutive windows of at most `longest`, oldest first.
+
+    Windows of a day or less never cross a midnight, so each lies within one partition (China-time day).
+    """
     windows = []
     while start < end:
         stop = min(start + longest, end)
+        if longest <= dt.timedelta(days=1):
+            stop = min(stop, dt.datetime.combine(start.date(), dt.time()) + dt.timedelta(days=1))
         windows.append((start, stop))
         start = stop
     return windows
-
-
-def window_loaded(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = con.execute(
-        f"select count(*) from {RAW_SCHEMA}.ingest_log where source_file = ? and status = 'loaded'", [name]
-    ).fetchone()
-    return bool(row and row[0])
 
 
 def _text(value: Any) -> str | None:
@@ -230,6 +231,30 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def _held_versions(con: duckdb.DuckDBPyConnection, dataset: ApiDataset, ids: list[str]) -> set[tuple[str, str]]:
+    """(id, payload) of the versions raw already holds for these ids."""
+    if not ids:
+        return set()
+    rows = con.execute(
+        f'select "{dataset.id_column}", payload from {RAW_SCHEMA}.{dataset.name} '
+        f'where "{dataset.id_column}" in (select unnest(?::varchar[]))',
+        [sorted(set(ids))],
+    ).fetchall()
+    return {(row[0], row[1]) for row in rows}
+
+
+def _held_quarantine(con: duckdb.DuckDBPyConnection, dataset: ApiDataset, records: list[str]) -> set[tuple[str, str]]:
+    """(reason, raw_record) of the records `raw.quarantine` already holds for this dataset."""
+    if not records:
+        return set()
+    rows = con.execute(
+        f"select reason, raw_record from {RAW_SCHEMA}.quarantine "
+        "where dataset = ? and raw_record in (select unnest(?::varchar[]))",
+        [dataset.name, sorted(set(records))],
+    ).fetchall()
+    return {(row[0], row[1]) for row in rows}
+
+
 def land_window(
     con: duckdb.DuckDBPyConnection,
     dataset: ApiDataset,
@@ -240,50 +265,62 @@ def land_window(
     *,
     tables_ready: bool = False,
 ) -> WindowResult:
-    """Load one fetched window and advance the cursor to `end`, in one transaction.
+    """Load one fetched window and log it, in one transaction.
 
-    `tables_ready=True` skips creating the tables (the caller did, as `sync` does once for all its windows).
+    A record identical to a version raw already holds is counted as unchanged instead of appended, so fetching a
+    window again (a backfill) adds only what changed. `tables_ready=True` skips creating the tables (the caller did,
+    as `sync` does once for all its windows).
     """
     if not tables_ready:
         ensure_api_tables(con)
     name = source_file(dataset, shop, start, end)
     started_at = loaded_at = _utc_now()
     batch_id = new_batch_id(loaded_at)
-    rows: dict[str, list[Any]] = {c: [] for c in dataset.columns}
-    row_numbers: list[int] = []
-    quarantined: list[tuple[Any, ...]] = []
+    candidates: list[tuple[int, str, dict[str, Any], str]] = []
+    """(position, id, record, payload) of the records with a usable id."""
+    rejected: list[tuple[int, str, str]] = []
+    """(position, reason, payload) of the records without one."""
     for position, record in enumerate(records, start=1):
         reason = _problem(dataset, record)
         payload = json.dumps(record, ensure_ascii=False, sort_keys=True)
         if reason is not None:
-            quarantined.append((dataset.name, name, position, reason, payload, batch_id, loaded_at))
+            rejected.append((position, reason, payload))
             continue
-        rows[dataset.id_column].append(
-            str(next(record[f] for f in dataset.id_fields if record.get(f) not in (None, "")))
-        )
-        for column, source_field in dataset.extra_columns.items():
-            rows[column].append(_text(record.get(source_field)))
-        rows["payload"].append(payload)
-        row_numbers.append(position)
+        record_id = str(next(record[f] for f in dataset.id_fields if record.get(f) not in (None, "")))
+        candidates.append((position, record_id, record, payload))
     canonical = json.dumps(list(records), ensure_ascii=False, sort_keys=True).encode("utf-8")
-    result = WindowResult(
-        dataset=dataset.name,
-        source_file=name,
-        start=start,
-        end=end,
-        status="loaded",
-        batch_id=batch_id,
-        rows_in=len(records),
-        rows_loaded=len(row_numbers),
-        rows_quarantined=len(quarantined),
-    )
-    if result.rows_in != result.rows_loaded + result.rows_quarantined:  # pragma: no cover - invariant
-        raise AssertionError(f"row accounting broken for {name}")
     con.begin()
     try:
-        if window_loaded(con, name):  # another run loaded it meanwhile
-            con.rollback()
-            return WindowResult(dataset.name, name, start, end, "already_loaded")
+        held = _held_versions(con, dataset, [c[1] for c in candidates])
+        held_rejects = _held_quarantine(con, dataset, [r[2] for r in rejected])
+        rows: dict[str, list[Any]] = {c: [] for c in dataset.columns}
+        row_numbers: list[int] = []
+        for position, record_id, record, payload in candidates:
+            if (record_id, payload) in held:
+                continue
+            held.add((record_id, payload))
+            rows[dataset.id_column].append(record_id)
+            for column, source_field in dataset.extra_columns.items():
+                rows[column].append(_text(record.get(source_field)))
+            rows["payload"].append(payload)
+            row_numbers.append(position)
+        quarantined: list[tuple[Any, ...]] = []
+        for position, reason, payload in rejected:
+            if (reason, payload) in held_rejects:
+                continue
+            held_rejects.add((reason, payload))
+            quarantined.append((dataset.name, name, position, reason, payload, batch_id, loaded_at))
+        result = WindowResult(
+            dataset=dataset.name,
+            source_file=name,
+            start=start,
+            end=end,
+            batch_id=batch_id,
+            rows_in=len(records),
+            rows_loaded=len(row_numbers),
+            rows_quarantined=len(quarantined),
+            rows_unchanged=len(records) - len(row_numbers) - len(quarantined),
+        )
         if row_numbers:
             count = len(row_numbers)
             table = pa.table(
@@ -309,8 +346,8 @@ def land_window(
             )
         con.execute(
             f"""insert into {RAW_SCHEMA}.ingest_log (batch_id, dataset, source_file, file_size_bytes, file_sha256,
-                encoding, rows_in, rows_loaded, rows_quarantined, status, ignored_headers, duplicate_of,
-                started_at, finished_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, null, ?, ?)""",
+                encoding, rows_in, rows_loaded, rows_quarantined, rows_unchanged, status, ignored_headers,
+                duplicate_of, started_at, finished_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, null, ?, ?)""",
             [
                 batch_id,
                 dataset.name,
@@ -321,22 +358,23 @@ def land_window(
                 result.rows_in,
                 result.rows_loaded,
                 result.rows_quarantined,
+                result.rows_unchanged,
                 "loaded",
                 started_at,
                 _utc_now(),
             ],
         )
-        advance_cursor(con, dataset.name, shop, end)
         con.commit()
     except BaseException:
         con.rollback()
         raise
     logger.info(
-        "loaded %s: %d rows in, %d loaded, %d quarantined",
+        "loaded %s: %d rows in, %d loaded, %d quarantined, %d unchanged",
         name,
         result.rows_in,
         result.rows_loaded,
         result.rows_quarantined,
+        result.rows_unchanged,
     )
     return result
 
@@ -346,28 +384,19 @@ def sync(
     dataset: ApiDataset,
     shop: str,
     fetch: Fetch,
-    until: dt.datetime,
-    initial_start: dt.datetime,
+    start: dt.datetime,
+    end: dt.datetime,
     window: dt.timedelta | None = None,
 ) -> SyncReport:
-    """Fetch and land every window from the cursor (or `initial_start`) up to `until`, oldest first.
+    """Fetch and land every window of [start, end) (China time), oldest first, each in its own transaction.
 
-    A window that fails raises after the earlier windows are committed: the next run resumes from there.
+    Every window is fetched, also one fetched before: the data may have changed since (a refund). A window that fails
+    raises after the earlier windows are committed; fetching the range again completes it and changes nothing else.
     """
     ensure_api_tables(con)
     longest = min(window or dataset.max_window, dataset.max_window)
-    start = read_cursor(con, dataset.name, shop) or initial_start
-    report = SyncReport(dataset.name, shop, fetched_until=start)
-    for window_start, window_end in plan_windows(start, until, longest):
-        name = source_file(dataset, shop, window_start, window_end)
-        if window_loaded(con, name):
-            logger.info("%s already loaded: skipped", name)
-            report.windows.append(WindowResult(dataset.name, name, window_start, window_end, "already_loaded"))
-        else:
-            report.windows.append(
-                land_window(
-                    con, dataset, shop, window_start, window_end, fetch(window_start, window_end), tables_ready=True
-                )
-            )
-        report.fetched_until = window_end
+    report = SyncReport(dataset.name, shop, start, end)
+    for window_start, window_end in plan_windows(start, end, longest):
+        records = fetch(window_start, window_end)
+        report.windows.append(land_window(con, dataset, shop, window_start, window_end, records, tables_ready=True))
     return report

@@ -5,7 +5,7 @@ Configuration (environment variables, see `TopConfig.from_env`):
   TOP_BASE_URL      gateway, default https://gw.api.taobao.com/router/rest (sandbox: gw.api.tbsandbox.com)
   TOP_SIGN_METHOD   md5 | hmac | hmac-sha256 (default hmac-sha256, the SDK default)
   TOP_SIMPLIFY      true to ask for the `simplify` response shape (default false); both shapes are accepted anyway
-  TOP_SHOP_NICK     the shop's name in cursors and lineage (default `tmall`)
+  TOP_SHOP_NICK     the shop's name in lineage (`_source_file`) (default `tmall`)
 """
 
 from __future__ import annotations
@@ -208,8 +208,8 @@ class TopClient:
                     f"{method}: TOP rate limit {error.get('sub_code') or error.get('code')} "
                     f"bans calls for {ban:g} more "
                     f"seconds, longer than the {self.policy.max_ban_wait_seconds:g} s this run may wait "
-                    "(API_MAX_BAN_WAIT_SECONDS); windows already loaded are kept and the next run resumes from the "
-                    "cursor",
+                    "(API_MAX_BAN_WAIT_SECONDS); windows already loaded are kept, and materialising the days again "
+                    "completes them",
                     ban_seconds=ban,
                 )
             logger.warning("%s: TOP rate limit, waiting %g s for the ban to end", method, ban)

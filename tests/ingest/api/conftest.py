@@ -86,3 +86,57 @@ def top_client(top_gateway: TopGateway, http: HttpSession) -> TopClient:
 @pytest.fixture
 def jst_client(jst_gateway: JushuitanGateway, http: HttpSession) -> JstClient:
     return JstClient(jst_config(jst_gateway), http=http, epoch_seconds=lambda: 1742000000.0)
+
+
+CREDENTIAL_VARIABLES = (
+    "TOP_APP_KEY",
+    "TOP_APP_SECRET",
+    "TOP_SESSION",
+    "TOP_BASE_URL",
+    "TOP_SHOP_NICK",
+    "JST_APP_KEY",
+    "JST_APP_SECRET",
+    "JST_ACCESS_TOKEN",
+    "JST_BASE_URL",
+    "JST_SHOP",
+)
+
+
+@pytest.fixture
+def no_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in CREDENTIAL_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def use_gateways(
+    monkeypatch: pytest.MonkeyPatch, top: TopGateway | None = None, jst: JushuitanGateway | None = None
+) -> None:
+    """Point the API assets' environment at the local servers (credentials and base URLs)."""
+    if top is not None:
+        monkeypatch.setenv("TOP_APP_KEY", top.app_key)
+        monkeypatch.setenv("TOP_APP_SECRET", top.app_secret)
+        monkeypatch.setenv("TOP_SESSION", top.session)
+        monkeypatch.setenv("TOP_BASE_URL", top.url)
+        monkeypatch.setenv("TOP_SHOP_NICK", "暖居旗舰店")
+    if jst is not None:
+        monkeypatch.setenv("JST_APP_KEY", jst.app_key)
+        monkeypatch.setenv("JST_APP_SECRET", jst.app_secret)
+        monkeypatch.setenv("JST_ACCESS_TOKEN", jst.access_token)
+        monkeypatch.setenv("JST_BASE_URL", jst.url)
+
+
+def materialize_days(
+    assets: list, warehouse: str, first_day: str, last_day: str | None = None, **kwargs: object
+) -> object:
+    """One run over the China-time days first_day..last_day, as a single-run backfill (or the schedule) starts it."""
+    import dagster as dg
+
+    from orchestration.ingest.api.schedules import RANGE_END_TAG, RANGE_START_TAG
+    from orchestration.resources import WarehouseResource
+
+    return dg.materialize(
+        assets,
+        resources={"warehouse": WarehouseResource(path=warehouse)},
+        tags={RANGE_START_TAG: first_day, RANGE_END_TAG: last_day or first_day},
+        **kwargs,  # type: ignore[arg-type]
+    )

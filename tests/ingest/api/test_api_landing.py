@@ -1,4 +1,4 @@
-"""Landing API windows in `raw`: row accounting, quarantine, one transaction per window, cursors, idempotency."""
+"""Landing API windows in `raw`: row accounting, quarantine, one transaction per window, re-fetching, idempotency."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ import duckdb
 import pytest
 
 from orchestration.ingest.api import landing
-from orchestration.ingest.api.cursors import read_cursor
 from orchestration.ingest.api.jushuitan import JstClient
-from orchestration.ingest.api.landing import JST_ORDERS, TOP_REFUNDS, TOP_TRADES, land_window, sync
+from orchestration.ingest.api.landing import JST_ORDERS, TOP_REFUNDS, TOP_TRADES, land_window, plan_windows, sync
 from orchestration.ingest.api.top import TopClient
 from tests.support.protocol_servers.jushuitan_gateway import JushuitanGateway, make_order
 from tests.support.protocol_servers.top_gateway import TopGateway, make_trade
@@ -72,39 +71,75 @@ def test_records_without_a_usable_id_are_quarantined_with_the_reason(con) -> Non
     assert reasons[0] == (2, "missing tid (tid_str/tid)")
     assert reasons[1][0] == 3 and "is not a numeric id" in reasons[1][1]
     assert reasons[2] == (4, "tid 'abc' (tid_str/tid) is not a numeric id")
-    logged = table(con, "select dataset, rows_in, rows_loaded, rows_quarantined, status from raw.ingest_log")
-    assert logged == [("top_trades", 4, 1, 3, "loaded")]
+    logged = table(
+        con, "select dataset, rows_in, rows_loaded, rows_quarantined, rows_unchanged, status from raw.ingest_log"
+    )
+    assert logged == [("top_trades", 4, 1, 3, 0, "loaded")]
 
 
-def test_sync_fetches_from_the_cursor_in_windows_and_a_rerun_changes_nothing(con, top_gateway: TopGateway, http):
+def test_sync_fetches_the_range_in_windows_and_a_rerun_fetches_again_but_adds_nothing(
+    con, top_gateway: TopGateway, http
+) -> None:
     top_gateway.trades = two_days_of_trades()
     client = TopClient(_config(top_gateway), http=http)
 
-    first = sync(con, TOP_TRADES, SHOP, client.trades_modified, until=UNTIL, initial_start=START)
-    again = sync(con, TOP_TRADES, SHOP, client.trades_modified, until=UNTIL, initial_start=START)
+    first = sync(con, TOP_TRADES, SHOP, client.trades_modified, START, UNTIL)
+    again = sync(con, TOP_TRADES, SHOP, client.trades_modified, START, UNTIL)
 
     assert [w.end for w in first.windows] == [dt.datetime(2025, 3, 14), dt.datetime(2025, 3, 15)]
     assert first.totals()["rows_loaded"] == 24
-    assert again.windows == []  # the cursor is at the end: nothing to fetch
-    assert read_cursor(con, "top_trades", SHOP) == UNTIL
+    assert [w.end for w in again.windows] == [dt.datetime(2025, 3, 14), dt.datetime(2025, 3, 15)]  # fetched again
+    assert (again.totals()["rows_in"], again.totals()["rows_loaded"], again.totals()["rows_unchanged"]) == (24, 0, 24)
     assert table(con, "select count(*), count(distinct tid) from raw.top_trades") == [(24, 24)]
-    accounting = table(con, "select sum(rows_in), sum(rows_loaded) + sum(rows_quarantined) from raw.ingest_log")
-    assert accounting == [(24, 24)]
+    accounting = table(
+        con,
+        "select count(*) from raw.ingest_log where rows_in <> rows_loaded + rows_quarantined + rows_unchanged",
+    )
+    assert accounting == [(0,)]
+    assert table(con, "select count(*) from raw.ingest_log") == [(4,)]  # every fetch of a window is logged
 
 
-def test_a_window_already_logged_as_loaded_is_not_loaded_again(con) -> None:
+def test_a_window_fetched_again_appends_only_the_records_that_changed(con) -> None:
     window = (dt.datetime(2025, 3, 14), dt.datetime(2025, 3, 15))
+    paid = make_trade(5118609024991031607, "2025-03-14 10:00:00", status="WAIT_SELLER_SEND_GOODS")
+    other = make_trade(5118609024991031617, "2025-03-14 11:00:00")
+    land_window(con, TOP_TRADES, SHOP, *window, [paid, other])
+    # the seller changed the order within the same day: the API now serves its newer version
+    shipped = make_trade(5118609024991031607, "2025-03-14 18:00:00", status="WAIT_BUYER_CONFIRM_GOODS")
+
+    again = land_window(con, TOP_TRADES, SHOP, *window, [other, shipped])
+
+    assert (again.rows_in, again.rows_loaded, again.rows_quarantined, again.rows_unchanged) == (2, 1, 0, 1)
+    assert table(con, "select tid, status from raw.top_trades order by modified") == [
+        ("5118609024991031607", "WAIT_SELLER_SEND_GOODS"),
+        ("5118609024991031617", "TRADE_FINISHED"),
+        ("5118609024991031607", "WAIT_BUYER_CONFIRM_GOODS"),
+    ]
+
+
+def test_a_record_twice_in_one_window_is_held_once(con) -> None:
     trade = make_trade(5118609024991031607, "2025-03-14 10:00:00")
-    land_window(con, TOP_TRADES, SHOP, *window, [trade])
-    con.execute("delete from raw.api_cursors")  # as if the cursor were lost: the log still knows the window
 
-    report = sync(con, TOP_TRADES, SHOP, lambda s, e: [trade], until=window[1], initial_start=window[0])
+    result = land_window(con, TOP_TRADES, SHOP, dt.datetime(2025, 3, 14), dt.datetime(2025, 3, 15), [trade, trade])
 
-    assert [w.status for w in report.windows] == ["already_loaded"]
+    assert (result.rows_in, result.rows_loaded, result.rows_unchanged) == (2, 1, 1)
     assert table(con, "select count(*) from raw.top_trades") == [(1,)]
 
 
-def test_a_failed_run_resumes_where_it_stopped(con, top_gateway: TopGateway, http) -> None:
+def test_a_quarantined_record_fetched_again_is_not_quarantined_twice(con) -> None:
+    window = (dt.datetime(2025, 3, 14), dt.datetime(2025, 3, 15))
+    broken = {"status": "TRADE_FINISHED", "modified": "2025-03-14 11:00:00"}
+    land_window(con, TOP_TRADES, SHOP, *window, [broken])
+
+    again = land_window(con, TOP_TRADES, SHOP, *window, [broken])
+
+    assert (again.rows_in, again.rows_quarantined, again.rows_unchanged) == (1, 0, 1)
+    assert table(con, "select count(*) from raw.quarantine") == [(1,)]
+
+
+def test_a_failed_run_keeps_the_committed_windows_and_a_rerun_completes_the_range(
+    con, top_gateway: TopGateway, http
+) -> None:
     top_gateway.trades = two_days_of_trades()
     client = TopClient(_config(top_gateway), http=http)
     calls: list[dt.datetime] = []
@@ -116,26 +151,50 @@ def test_a_failed_run_resumes_where_it_stopped(con, top_gateway: TopGateway, htt
         return client.trades_modified(start, end)
 
     with pytest.raises(RuntimeError):
-        sync(con, TOP_TRADES, SHOP, failing_on_second_window, until=UNTIL, initial_start=START)
-    assert read_cursor(con, "top_trades", SHOP) == dt.datetime(2025, 3, 14)
+        sync(con, TOP_TRADES, SHOP, failing_on_second_window, START, UNTIL)
+    assert table(con, "select count(*) from raw.top_trades") == [(12,)]  # the first day, committed
 
-    resumed = sync(con, TOP_TRADES, SHOP, client.trades_modified, until=UNTIL, initial_start=START)
+    rerun = sync(con, TOP_TRADES, SHOP, client.trades_modified, START, UNTIL)
 
-    assert [w.start for w in resumed.windows] == [dt.datetime(2025, 3, 14)]
+    assert [(w.start, w.rows_loaded, w.rows_unchanged) for w in rerun.windows] == [
+        (dt.datetime(2025, 3, 13), 0, 12),
+        (dt.datetime(2025, 3, 14), 12, 0),
+    ]
     assert table(con, "select count(*), count(distinct tid) from raw.top_trades") == [(24, 24)]
 
 
-def test_a_window_that_fails_while_loading_leaves_nothing_behind(con, monkeypatch) -> None:
-    def broken_cursor(*args: object) -> None:
-        raise RuntimeError("killed")
+def test_windows_of_a_day_or_less_never_cross_a_china_midnight() -> None:
+    day, week = dt.timedelta(days=1), dt.timedelta(days=7)
 
-    monkeypatch.setattr(landing, "advance_cursor", broken_cursor)
+    assert plan_windows(START, UNTIL, dt.timedelta(minutes=50))[-1] == (
+        dt.datetime(2025, 3, 14, 23, 20),
+        dt.datetime(2025, 3, 15),
+    )
+    assert all(s.date() == (e - dt.timedelta(seconds=1)).date() for s, e in plan_windows(START, UNTIL, day / 3.5))
+    assert plan_windows(START, UNTIL, day) == [(START, dt.datetime(2025, 3, 14)), (dt.datetime(2025, 3, 14), UNTIL)]
+    assert plan_windows(dt.datetime(2025, 3, 1), UNTIL, week) == [
+        (dt.datetime(2025, 3, 1), dt.datetime(2025, 3, 8)),
+        (dt.datetime(2025, 3, 8), UNTIL),
+    ]
+
+
+def test_a_window_that_fails_while_loading_leaves_nothing_behind(con, monkeypatch) -> None:
+    clock: list[dt.datetime] = []
+
+    def dies_when_the_log_entry_is_written() -> dt.datetime:
+        # first call: the window's start; second: the log entry's finish, after its rows were inserted
+        if clock:
+            raise RuntimeError("killed")
+        clock.append(dt.datetime(2025, 3, 15, 2, 0))
+        return clock[0]
+
+    monkeypatch.setattr(landing, "_utc_now", dies_when_the_log_entry_is_written)
     trades = [make_trade(5118609024991031607, "2025-03-14 10:00:00"), {"tid": None}]
 
     with pytest.raises(RuntimeError, match="killed"):
         land_window(con, TOP_TRADES, SHOP, dt.datetime(2025, 3, 14), dt.datetime(2025, 3, 15), trades)
 
-    for name in ("top_trades", "quarantine", "ingest_log", "api_cursors"):
+    for name in ("top_trades", "quarantine", "ingest_log"):
         assert table(con, f"select count(*) from raw.{name}") == [(0,)], name
 
 
@@ -145,7 +204,7 @@ def test_refunds_and_erp_orders_land_in_their_own_tables(con, jst_gateway: Jushu
     jst_gateway.orders = [make_order(9001, "2025-03-10 08:00:00"), make_order(9002, "2025-03-12 08:00:00")]
     client = JstClient(_jst_config(jst_gateway), http=http)
 
-    report = sync(con, JST_ORDERS, "jst", client.orders_modified, until=UNTIL, initial_start=dt.datetime(2025, 3, 1))
+    report = sync(con, JST_ORDERS, "jst", client.orders_modified, dt.datetime(2025, 3, 1), UNTIL)
 
     assert table(con, "select refund_id, tid, oid, status from raw.top_refunds") == [
         ("88001", "5118609024991031607", "5118609024991031608", "SUCCESS")

@@ -142,11 +142,12 @@ def test_inventory_syncs_per_week_and_a_rerun_changes_nothing(
     ]
     start, until = dt.datetime(2025, 3, 1), dt.datetime(2025, 3, 15)
 
-    first = sync(con, JST_INVENTORY, "jst", jst_client.inventory_modified, until=until, initial_start=start)
-    second = sync(con, JST_INVENTORY, "jst", jst_client.inventory_modified, until=until, initial_start=start)
+    first = sync(con, JST_INVENTORY, "jst", jst_client.inventory_modified, start, until)
+    second = sync(con, JST_INVENTORY, "jst", jst_client.inventory_modified, start, until)
 
-    assert first.totals()["windows_loaded"] == 2 and first.totals()["rows_loaded"] == 2
-    assert second.totals()["windows_loaded"] == 0
+    assert first.totals()["windows"] == 2 and first.totals()["rows_loaded"] == 2
+    assert second.totals()["windows"] == 2 and second.totals()["rows_loaded"] == 0  # fetched again, held already
+    assert second.totals()["rows_unchanged"] == 2
     rows = con.execute(
         "select sku_id, wms_co_id, modified, payload from raw.jst_inventory order by modified"
     ).fetchall()

@@ -3,8 +3,8 @@
 `serve_demo_apis(landing_dir)` turns the landing folder's export files into API records
 (`orchestration.demo_data.api_records`), starts both simulators on 127.0.0.1, sets the API credentials and base URLs
 in the environment for the duration only (fresh random credentials each time: the simulators check the signatures
-with them), and yields the run config that makes every API asset fetch the whole period of its records. On exit the
-servers stop and the environment is restored.
+with them), and yields the China-time days that hold the records: the partition range that `orchestration.run`
+backfills in one run of the API job. On exit the servers stop and the environment is restored.
 """
 
 from __future__ import annotations
@@ -17,59 +17,48 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from orchestration.demo_data.api_records import ApiRecords, api_records_from_landing
 from orchestration.ingest.api.simulators.jushuitan_gateway import JushuitanGateway
 from orchestration.ingest.api.simulators.top_gateway import TopGateway
+from orchestration.ingest.api.top import china_now
 
 logger = logging.getLogger(__name__)
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 DEMO_SHOP = "demo"
-"""TOP_SHOP_NICK and JST_SHOP during the run: the name in the cursors and `_source_file` of the API windows."""
+"""TOP_SHOP_NICK and JST_SHOP during the run: the shop named in `_source_file` of the API windows."""
 
 
 @dataclass
 class DemoApis:
     records: ApiRecords
-    run_config: dict[str, Any]
-    """`{"ops": {"raw__<table>": {"config": {"initial_start": ..., "until": ...}}}}` for every API asset."""
+    first_day: str
+    last_day: str
+    """The partition keys (`YYYY-MM-DD`, China time) of the first and last day on which a served record was modified."""
 
 
-def _range(records: list[dict[str, Any]]) -> tuple[dt.datetime, dt.datetime] | None:
-    stamps = [r["modified"] for r in records if r.get("modified")]
+def demo_days(records: ApiRecords) -> tuple[str, str]:
+    """The China-time days from the first to the last modified time of any served record (yesterday if none)."""
+    stamps = [
+        r["modified"]
+        for source in (
+            records.trades,
+            records.refunds,
+            records.jst_orders,
+            records.jst_outbound,
+            records.jst_inventory,
+            records.jst_skus,
+        )
+        for r in source
+        if r.get("modified")
+    ]
     if not stamps:
-        return None
+        yesterday = (china_now() - dt.timedelta(days=1)).strftime("%Y-%m-%d")
+        return yesterday, yesterday
     first = dt.datetime.strptime(min(stamps), TIME_FORMAT)
     last = dt.datetime.strptime(max(stamps), TIME_FORMAT)
-    return dt.datetime.combine(first.date(), dt.time()), dt.datetime.combine(last.date(), dt.time()) + dt.timedelta(
-        days=1
-    )
-
-
-def run_config_for(records: ApiRecords) -> dict[str, Any]:
-    """Per API asset, the China-time period that covers its records (whole days); nothing to fetch: one empty day."""
-    sources = {
-        "top_trades": records.trades,
-        "top_refunds": records.refunds or records.trades,
-        "jst_orders": records.jst_orders,
-        "jst_sales_outbound": records.jst_outbound,
-        "jst_inventory": records.jst_inventory,
-        "jst_skus": records.jst_skus,
-        "jst_purchase_receipts": [],
-    }
-    fallback = _range(records.trades) or (
-        dt.datetime.combine(dt.date.today(), dt.time()),
-        dt.datetime.combine(dt.date.today(), dt.time()) + dt.timedelta(days=1),
-    )
-    ops = {}
-    for table, source_records in sources.items():
-        start, until = _range(source_records) or (fallback[1] - dt.timedelta(days=1), fallback[1])
-        ops[f"raw__{table}"] = {
-            "config": {"initial_start": start.strftime(TIME_FORMAT), "until": until.strftime(TIME_FORMAT)}
-        }
-    return {"ops": ops}
+    return first.strftime("%Y-%m-%d"), last.strftime("%Y-%m-%d")
 
 
 @contextmanager
@@ -111,7 +100,8 @@ def serve_demo_apis(landing_dir: Path) -> Iterator[DemoApis]:
     os.environ.update(environment)
     logger.info("SOURCE_MODE=api: TOP simulator at %s, 聚水潭 simulator at %s", top.url, jst.url)
     try:
-        yield DemoApis(records=records, run_config=run_config_for(records))
+        first_day, last_day = demo_days(records)
+        yield DemoApis(records=records, first_day=first_day, last_day=last_day)
     finally:
         for name, value in saved.items():
             if value is None:
