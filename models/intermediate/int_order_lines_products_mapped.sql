@@ -25,7 +25,7 @@ order_lines as (
 
 skus as (
 
-    select * from {{ ref('stg_erp__skus') }}
+    select * from {{ ref('int_erp_skus_unioned') }}
 
 ),
 

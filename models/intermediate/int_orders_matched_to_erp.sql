@@ -10,7 +10,7 @@ with
 
 erp_orders as (
 
-    select * from {{ ref('stg_erp__sales_orders') }}
+    select * from {{ ref('int_erp_sales_orders_unioned') }}
     where is_active
 
 ),

@@ -26,7 +26,7 @@ tmall_orders as (
 
 erp_orders as (
 
-    select * from {{ ref('stg_erp__sales_orders') }}
+    select * from {{ ref('int_erp_sales_orders_unioned') }}
     where is_active
 
 ),
@@ -52,7 +52,7 @@ erp_links_clean as (
 -- rather than every order "missing in ERP"
 erp_presence as (
 
-    select count(*) > 0 as has_erp_orders from {{ ref('stg_erp__sales_orders') }}
+    select count(*) > 0 as has_erp_orders from {{ ref('int_erp_sales_orders_unioned') }}
 
 ),
 

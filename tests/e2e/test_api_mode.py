@@ -3,14 +3,19 @@
 On a small data set: one run of the API job backfills every day of the demo period (a single-run backfill of the
 daily partitions) through the real clients (signed requests, paging), the rows land in raw with their ingest log, the
 pipeline job follows, and the API staging models carry the same orders, lines, customer keys and amounts as the file
-staging models built from the same demo data.
+staging models built from the same demo data. A copy of the warehouse without the ERP exports, rebuilt from the ERP
+staging on, shows that the 聚水潭 API alone gives the same ERP marts.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -191,6 +196,131 @@ def test_erp_outbound_stock_and_skus_from_the_api_match_the_file_staging(api_run
     assert shipments[2] > 0 and shipments[:2] == (0, 0)
     assert skus == 0
     assert stock[0] > 0 and stock[1] == 0
+
+
+# union model -> (key, file staging, API staging); the demo's two channels carry the same ERP records
+ERP_UNIONS = {
+    "int_erp_sales_orders_unioned": ("erp_order_id", "stg_erp__sales_orders", "stg_erp__api_orders"),
+    "int_erp_shipments_unioned": ("shipment_line_id", "stg_erp__shipments", "stg_erp__api_shipments"),
+    "int_erp_inventory_snapshots_unioned": (
+        "inventory_snapshot_id",
+        "stg_erp__inventory_snapshots",
+        "stg_erp__api_inventory_snapshots",
+    ),
+    "int_erp_skus_unioned": ("sku_id", "stg_erp__skus", "stg_erp__api_skus"),
+    "int_erp_sku_versions_unioned": ("sku_version_id", "stg_erp__sku_versions", "stg_erp__api_sku_versions"),
+}
+ERP_EXPORT_TABLES = ("erp_sales_orders", "erp_shipments", "erp_inventory", "erp_skus", "erp_purchase_receipts")
+ERP_FILE_STAGING = (
+    "stg_erp__sales_orders",
+    "stg_erp__shipments",
+    "stg_erp__inventory_snapshots",
+    "stg_erp__skus",
+    "stg_erp__sku_versions",
+    "stg_erp__purchase_receipts",
+)
+# mart -> its rows as compared; fct_shipments leaves out tmall_order_id: a merged outbound's API record carries one
+# so_id for all its lines, where the export names each line's own Tmall order (docs/api-sources.md)
+ERP_MARTS = {
+    "fct_shipments": "select * exclude (tmall_order_id) from {db}.marts.fct_shipments",
+    "fct_inventory_snapshots": "select * from {db}.marts.fct_inventory_snapshots",
+    "dim_products": "select * from {db}.marts.dim_products",
+    "dim_product_cost_history": "select * from {db}.marts.dim_product_cost_history",
+    "dim_warehouses": "select * from {db}.marts.dim_warehouses",
+    "dim_shops": "select * from {db}.marts.dim_shops",
+    "fct_order_reconciliation": "select * from {db}.marts.fct_order_reconciliation",
+    "fct_order_lines": "select * from {db}.marts.fct_order_lines",
+    "inventory_health": "select * from {db}.marts.inventory_health",
+}
+
+
+@pytest.fixture(scope="module")
+def erp_from_the_api_only(api_run: ApiRun, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the API-mode warehouse without the ERP exports: their raw rows deleted and every model downstream
+    of the ERP file staging rebuilt, so the ERP side of the marts comes from the 聚水潭 API alone."""
+    root = tmp_path_factory.mktemp("erp_api_only")
+    copy = root / "analytics.duckdb"  # the same file stem: the views name their database
+    shutil.copyfile(api_run.settings.warehouse_path, copy)
+    with duckdb.connect(str(copy)) as con:
+        for table in ERP_EXPORT_TABLES:
+            con.execute(f"delete from raw.{table}")
+    subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "run",
+            "--quiet",
+            "--select",
+            *(f"{model}+" for model in ERP_FILE_STAGING),
+            "--project-dir",
+            str(PROJECT_ROOT),
+            "--profiles-dir",
+            str(PROJECT_ROOT),
+            "--target-path",
+            str(root / "target"),
+        ],
+        check=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "WAREHOUSE_PATH": str(copy), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
+    return copy
+
+
+def test_each_erp_record_delivered_by_both_channels_is_one_row_of_its_union(api_run) -> None:
+    with warehouse(api_run) as con:
+        for union, (key, file_model, api_model) in ERP_UNIONS.items():
+            rows, keys = con.execute(f"select count(*), count(distinct {key}) from intermediate.{union}").fetchone()
+            file_rows = scalar(con, f"select count(*) from staging.{file_model}")
+            api_rows = scalar(con, f"select count(*) from staging.{api_model}")
+            assert rows == keys == file_rows == api_rows > 0, union
+
+
+def test_without_the_erp_exports_the_api_alone_gives_the_same_erp_marts(api_run, erp_from_the_api_only) -> None:
+    with duckdb.connect() as con:
+        con.execute(f"attach '{api_run.settings.warehouse_path}' as both_channels (read_only)")
+        con.execute(f"attach '{erp_from_the_api_only}' as api_only (read_only)")
+        exported = {t: scalar(con, f"select count(*) from api_only.raw.{t}") for t in ERP_EXPORT_TABLES}
+        channels = {
+            union: {
+                r[0]
+                for r in con.execute(f"select distinct source_channel from api_only.intermediate.{union}").fetchall()
+            }
+            for union in ERP_UNIONS
+        }
+        rows, differences = {}, {}
+        for mart, query in ERP_MARTS.items():
+            both, api_only = query.format(db="both_channels"), query.format(db="api_only")
+            rows[mart] = scalar(con, f"select count(*) from ({api_only})")
+            differences[mart] = scalar(
+                con,
+                f"select (select count(*) from ({both} except all {api_only})) "
+                f"+ (select count(*) from ({api_only} except all {both}))",
+            )
+        # the merged outbounds' lines name a Tmall order of their ERP order
+        foreign_tmall_orders = scalar(
+            con,
+            """select count(*) from api_only.marts.fct_shipments s
+               join api_only.intermediate.int_erp_sales_orders_unioned o using (erp_order_id)
+               where not list_contains(string_split(o.tmall_order_ids, ','), s.tmall_order_id)""",
+        )
+        reconciliation = con.execute(
+            """select count(*) filter (where reconciliation_category = 'matched'),
+                      count(*) filter (where reconciliation_category in ('missing_in_erp', 'missing_in_tmall'))
+               from api_only.marts.fct_order_reconciliation"""
+        ).fetchone()
+        skus_in_products = scalar(
+            con,
+            """select count(*) from api_only.marts.dim_products
+               where mapping_status = 'mapped' and cost_price is not null""",
+        )
+        api_skus = scalar(con, "select count(*) from api_only.intermediate.int_erp_skus_unioned")  # API SKUs only
+    assert set(exported.values()) == {0}
+    assert channels == {union: {"api"} for union in ERP_UNIONS}
+    assert all(count > 0 for count in rows.values()), rows
+    assert differences == dict.fromkeys(ERP_MARTS, 0)
+    assert foreign_tmall_orders == 0
+    matched, missing = reconciliation
+    assert matched > 0 and missing < matched / 10
+    assert skus_in_products == api_skus > 0
 
 
 def test_the_summary_states_how_many_rows_came_via_api(api_run) -> None:

@@ -5,6 +5,7 @@
 -#}
 -- runs after the models it inspects:
 -- depends_on: {{ ref('stg_tmall__orders') }}, {{ ref('stg_tmall__order_items') }}, {{ ref('stg_erp__sales_orders') }}
+-- depends_on: {{ ref('stg_erp__api_orders') }}, {{ ref('int_erp_sales_orders_unioned') }}
 -- depends_on: {{ ref('int_order_lines_discounts_allocated') }}, {{ ref('int_order_lines_products_mapped') }}
 -- depends_on: {{ ref('fct_orders') }}, {{ ref('fct_order_lines') }}
 -- depends_on: {{ ref('dim_customers') }}, {{ ref('dim_products') }}

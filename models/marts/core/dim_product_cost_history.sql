@@ -9,7 +9,7 @@ with
 
 versions as (
 
-    select * from {{ ref('stg_erp__sku_versions') }}
+    select * from {{ ref('int_erp_sku_versions_unioned') }}
 
 ),
 

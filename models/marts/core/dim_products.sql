@@ -14,7 +14,7 @@ with
 
 skus as (
 
-    select * from {{ ref('stg_erp__skus') }}
+    select * from {{ ref('int_erp_skus_unioned') }}
 
 ),
 

@@ -14,7 +14,7 @@ tmall_orders as (
 
 erp_orders as (
 
-    select * from {{ ref('stg_erp__sales_orders') }}
+    select * from {{ ref('int_erp_sales_orders_unioned') }}
     where shop_name is not null
 
 ),

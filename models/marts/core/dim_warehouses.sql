@@ -1,25 +1,25 @@
 {#-
-    One row per ERP warehouse (发货仓 / 仓库), by name, from every ERP export that names one: sales orders,
-    outbound shipments and stock snapshots.
+    One row per ERP warehouse (发货仓 / 仓库), by name, from every ERP record that names one, exported or fetched
+    from the 聚水潭 API (the int_erp_*_unioned models): sales orders, outbound shipments and stock snapshots.
 -#}
 
 with
 
 erp_orders as (
 
-    select warehouse_name from {{ ref('stg_erp__sales_orders') }}
+    select warehouse_name from {{ ref('int_erp_sales_orders_unioned') }}
 
 ),
 
 shipments as (
 
-    select * from {{ ref('stg_erp__shipments') }}
+    select * from {{ ref('int_erp_shipments_unioned') }}
 
 ),
 
 inventory as (
 
-    select * from {{ ref('stg_erp__inventory_snapshots') }}
+    select * from {{ ref('int_erp_inventory_snapshots_unioned') }}
 
 ),
 

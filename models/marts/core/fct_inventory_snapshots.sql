@@ -7,13 +7,13 @@ with
 
 snapshots as (
 
-    select * from {{ ref('stg_erp__inventory_snapshots') }}
+    select * from {{ ref('int_erp_inventory_snapshots_unioned') }}
 
 ),
 
 skus as (
 
-    select * from {{ ref('stg_erp__skus') }}
+    select * from {{ ref('int_erp_skus_unioned') }}
 
 ),
 

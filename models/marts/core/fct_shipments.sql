@@ -7,7 +7,7 @@ with
 
 shipments as (
 
-    select * from {{ ref('stg_erp__shipments') }}
+    select * from {{ ref('int_erp_shipments_unioned') }}
 
 ),
 

@@ -1,0 +1,78 @@
+{{
+    config(
+        materialized='table',
+    )
+}}
+{#-
+    One row per ERP sales order, whichever channel delivered it: the ERP order exports (stg_erp__sales_orders) or
+    the 聚水潭 open API (stg_erp__api_orders). An order delivered by both keeps the version with the later ERP
+    修改时间 (`modified_at`), then the later load (macro latest_delivery_first), then the file version: the rule
+    each staging model applies within its own channel, so it does not matter which channel is loaded first.
+    source_channel says whose version was kept ('file' or 'api'). The API order names its warehouse by id only:
+    its name comes from the API stock rows of that warehouse. A table: the ERP marts and reconciliation read it.
+-#}
+
+with
+
+file_orders as (
+
+    select
+        *,
+        'file' as source_channel
+    from {{ ref('stg_erp__sales_orders') }}
+
+),
+
+api_warehouse_names as (
+
+    select
+        warehouse_id,
+        arg_max(warehouse_name, snapshot_at) as warehouse_name
+    from {{ ref('stg_erp__api_inventory_snapshots') }}
+    where warehouse_id is not null
+        and warehouse_name is not null
+    group by warehouse_id
+
+),
+
+api_orders as (
+
+    select
+        api_orders.* exclude (warehouse_id, warehouse_name),
+        coalesce(api_orders.warehouse_name, api_warehouse_names.warehouse_name) as warehouse_name,
+        'api' as source_channel
+    from {{ ref('stg_erp__api_orders') }} as api_orders
+    left join api_warehouse_names
+        on api_orders.warehouse_id = api_warehouse_names.warehouse_id
+
+),
+
+unioned as (
+
+    select * from file_orders
+    union all by name
+    select * from api_orders
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by erp_order_id
+            order by {{ latest_delivery_first(prefer='modified_at desc nulls last') }}, source_channel desc
+        ) as channel_rank
+    from unioned
+
+),
+
+final as (
+
+    select * exclude (channel_rank)
+    from ranked
+    where channel_rank = 1
+
+)
+
+select * from final

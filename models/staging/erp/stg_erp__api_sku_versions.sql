@@ -1,0 +1,79 @@
+{#-
+    Every version of every ERP SKU that the 聚水潭 SKU master API (`raw.jst_skus`) has delivered, keyed by SKU and
+    its `modified` time, with the columns of stg_erp__sku_versions: a record modified again arrives again, so the
+    raw table is the SKU's history. The same version (same SKU and `modified`) delivered more than once (a window
+    reloaded) is kept once, the latest load. stg_erp__api_skus keeps only the current version.
+-#}
+
+with
+
+source as (
+
+    select * from {{ source('erp_api', 'jst_skus') }}
+
+),
+
+typed as (
+
+    select
+        *,
+        {{ clean_text('sku_id') }} as cleaned_sku_id,
+        {{ to_china_timestamp('modified') }} as cleaned_modified_at
+    from source
+
+),
+
+versions as (
+
+    select
+        *,
+        row_number() over (
+            partition by cleaned_sku_id, cleaned_modified_at
+            order by {{ latest_delivery_first() }}
+        ) as delivery_rank
+    from typed
+    where cleaned_sku_id is not null
+
+),
+
+latest_delivery as (
+
+    select
+        cleaned_sku_id,
+        cleaned_modified_at,
+        json_extract_string(payload, '$.name') as sku_name,
+        json_extract_string(payload, '$.category') as category,
+        json_extract_string(payload, '$.cost_price') as cost_price,
+        json_extract_string(payload, '$.sale_price') as sale_price,
+        json_extract_string(payload, '$.enabled') as enabled,
+        _source_file,
+        _source_row_number,
+        _loaded_at,
+        _batch_id
+    from versions
+    where delivery_rank = 1
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['cleaned_sku_id', 'cleaned_modified_at']) }} as sku_version_id,
+        cleaned_sku_id as sku_id,
+        cleaned_modified_at as modified_at,
+        {{ clean_text('sku_name') }} as sku_name,
+        {{ clean_text('category') }} as category,
+        {{ to_money('cost_price') }} as cost_price,
+        {{ to_money('sale_price') }} as sale_price,
+        {{ to_yes_no_boolean('enabled') }} as is_enabled,
+
+        _source_file,
+        cast(_source_row_number as bigint) as _source_row_number,
+        cast(_loaded_at as timestamp) as _loaded_at,
+        _batch_id
+
+    from latest_delivery
+
+)
+
+select * from final
