@@ -113,7 +113,7 @@ def write_traffic(ctx: Context) -> None:
                                 shop_name,
                                 ctx.item_id(shop, style),
                                 f.quote(style_title[style]),
-                                f"{item_visitors:,}" if item_visitors >= 1000 else str(item_visitors),
+                                f.quote(f"{item_visitors:,}"),  # 生意参谋 writes 1,234; a CSV cell with a comma is quoted
                                 str(round(item_visitors * rng.uniform(1.3, 2.2))),
                                 str(item_buyers),
                                 _rate_text(item_buyers, item_visitors),
