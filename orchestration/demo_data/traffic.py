@@ -113,7 +113,8 @@ def write_traffic(ctx: Context) -> None:
                                 shop_name,
                                 ctx.item_id(shop, style),
                                 f.quote(style_title[style]),
-                                f.quote(f"{item_visitors:,}"),  # 生意参谋 writes 1,234; a CSV cell with a comma is quoted
+                                # 生意参谋 writes 1,234; a CSV cell with a comma is quoted
+                                f.quote(f"{item_visitors:,}"),
                                 str(round(item_visitors * rng.uniform(1.3, 2.2))),
                                 str(item_buyers),
                                 _rate_text(item_buyers, item_visitors),
