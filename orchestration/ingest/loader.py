@@ -261,6 +261,7 @@ def _utc_now() -> dt.datetime:
 
 _REJECTS = "_landing_rejects"
 _REJECT_SCANS = "_landing_reject_scans"
+_RECORDS = "_landing_records"
 
 
 @dataclass
@@ -321,6 +322,23 @@ class _FileLoad:
             f"store_rejects = true, rejects_table = '{_REJECTS}', rejects_scan = '{_REJECT_SCANS}')"
         )
 
+    def stage_csv(self) -> tuple[str, str]:
+        """Parse the UTF-8 copy into a temporary table; returns its name and the SQL of each record's number.
+
+        The records are numbered by their row id in that table, not by `row_number() over ()` on the reader: DuckDB
+        keeps the file's order when it inserts (insertion order is preserved), and a window with no partition would
+        run the parse, the cleaning and the checks on one core. Row ids count 0, 1, 2... only in a committed table
+        (rows inserted within a transaction get provisional ids), so this runs before the file's transaction; the
+        table is temporary, seen by this connection only, and nothing in the raw schema changes here.
+        """
+        con = self.con
+        con.execute("set preserve_insertion_order = true")
+        con.execute(f"create or replace temp table {_RECORDS} as select * from {self.csv_source()}")
+        first, last, count = con.execute(f"select min(rowid), max(rowid), count(*) from temp.{_RECORDS}").fetchone()  # type: ignore[misc]
+        if count and (first != 0 or last != count - 1):  # pragma: no cover - invariant
+            raise AssertionError(f"row ids of the parsed records are not 0..{count - 1}: {first}..{last}")
+        return f"temp.{_RECORDS}", "rowid + 1"
+
     def record_json(self, cells: list[str] | None, raw_text: str) -> str:
         if cells:
             shown: object = dict(zip([h.strip() for h in self.headers], cells, strict=False))
@@ -351,10 +369,11 @@ def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetim
         con.execute(_CELL_MACRO)
         con.execute(f"drop table if exists temp.{_REJECTS}")
         con.execute(f"drop table if exists temp.{_REJECT_SCANS}")
+        records = load.stage_csv()
         con.begin()
         try:
-            # DuckDB numbers the records in file order as it reads them (a streaming window keeps that order)
-            rows_in = load.insert_rows(load.csv_source(), "row_number() over ()")
+            rows_in = load.insert_rows(*records)
+            con.execute(f"drop table temp.{_RECORDS}")
             load.transcoded = copy.result()
             if load.transcoded.has_invalid_bytes:
                 _quarantine_invalid_bytes(load)
@@ -378,6 +397,7 @@ def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetim
             con.commit()
         except BaseException:
             con.rollback()
+            con.execute(f"drop table if exists temp.{_RECORDS}")
             raise
     logger.info(
         "loaded %s as %s: %d rows in, %d loaded, %d quarantined",
