@@ -7,12 +7,23 @@ orders (loaded later) supersedes it, exactly as it supersedes it in staging. Two
 suites: `_key_rows_in_batch` (how often the row's key occurs in its own export: a key twice in one export is an
 error) and, for datasets that reference another, whether the referenced record exists.
 
+A raw gate validates only what arrived since it last passed: the latest rows of each entity that a batch not yet
+validated touches. Once a suite passes, its batches are recorded in `quality.validated_batches` with the digest of the
+suite (and of the seed vocabularies it uses), so a daily run reads one day of raw rows, not all history; a batch that
+failed is not recorded, so it is validated (and blocks) again on every run until a corrected delivery supersedes it;
+a changed suite validates everything again. The rows go to Great Expectations in chunks of whole batches, at most
+QUALITY_GATE_CHUNK_ROWS rows each (default 2,000,000) unless a single batch is larger, so memory stays bounded
+however much history the raw table holds. Every raw suite is row by row (no expectation reads a whole column at
+once), which is what makes validating only the new rows give the same verdict as validating the whole table.
+
 Every expectation's result is appended to `quality.check_results`, the history behind the report's 数据质量 page.
 Error-severity failures block everything downstream; warning-severity failures are recorded and do not block.
 """
 
 import datetime as dt
+import hashlib
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +38,7 @@ from orchestration.ingest.datasets import DATASETS_BY_NAME
 from orchestration.quality.contracts import CONTRACT_CHECK_NAME, check_contract, load_contract
 from orchestration.quality.freshness import source_freshness_results
 from orchestration.quality.great_expectations import (
+    MAX_EXAMPLES,
     ExpectationOutcome,
     SuiteOutcome,
     data_docs_index,
@@ -54,8 +66,12 @@ class RawGate:
     def suite(self) -> str:
         return f"raw_{self.dataset}"
 
-    def query(self, columns: list[str] | None = None) -> str:
-        """The rows to validate; `columns` limits the select list to what the suite reads (plus row locations)."""
+    def query(self, columns: list[str] | None = None, batches: bool = False) -> str:
+        """The rows to validate; `columns` limits the select list to what the suite reads (plus row locations).
+
+        Without `batches`, the latest delivery of every entity in the table. With it, the query takes a parameter
+        `$batches` (a list of `_batch_id`s) and returns the rows among those that are the latest delivery of their
+        entity: it reads only the entities those batches touch, so its cost follows the batches, not the table."""
         entity = ", ".join(f'"{c}"' for c in self.entity)
         batch_key = ", ".join(f'"{c}"' for c in (*self.batch_key, "_batch_id"))
         references = f", {self.references}" if self.references else ""
@@ -64,6 +80,17 @@ class RawGate:
             select_list = ", ".join(f'"{c}"' for c in wanted)
         else:
             select_list = "* exclude (_delivery_rank)"
+        if batches:
+            # every row of a batch belongs to an entity the batch touches, so counts within a batch stay whole
+            touched = " and ".join(f'r."{c}" is not distinct from t."{c}"' for c in self.entity)
+            rows = (
+                f"raw.{self.dataset} as r semi join "
+                f"(select distinct {entity} from raw.{self.dataset} where _batch_id in (select unnest($batches))) "
+                f"as t on {touched}"
+            )
+            latest = "_delivery_rank = 1 and _batch_id in (select unnest($batches))"
+        else:
+            rows, latest = f"raw.{self.dataset} as r", "_delivery_rank = 1"
         return f"""
             with deliveries as (
                 select r.*,
@@ -71,9 +98,9 @@ class RawGate:
                        dense_rank() over (partition by {entity} order by _loaded_at desc, _batch_id desc)
                            as _delivery_rank
                        {references}
-                from raw.{self.dataset} as r
+                from {rows}
             )
-            select {select_list} from deliveries where _delivery_rank = 1
+            select {select_list} from deliveries where {latest}
             order by _source_file, _source_row_number"""
 
     @property
@@ -176,6 +203,131 @@ def ensure_quality_tables(con: duckdb.DuckDBPyConnection) -> None:
             asset_key varchar not null, suite varchar not null, expectation varchar not null, column_name varchar,
             severity varchar not null, success boolean not null, element_count bigint, unexpected_count bigint,
             examples varchar)"""
+    )
+
+
+def ensure_validated_batches(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"create schema if not exists {QUALITY_SCHEMA}")
+    con.execute(
+        f"""create table if not exists {QUALITY_SCHEMA}.validated_batches (
+            suite varchar not null, suite_digest varchar not null, batch_id varchar not null,
+            rows_validated bigint not null, validated_at timestamp not null, run_id varchar not null)"""
+    )
+
+
+def suite_digest(definition: dict) -> str:
+    """Changes whenever the suite or a seed vocabulary it reads changes (the definition has them resolved)."""
+    return hashlib.sha256(json.dumps(definition, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def chunk_rows_limit() -> int:
+    text = os.environ.get("QUALITY_GATE_CHUNK_ROWS") or "2000000"
+    try:
+        limit = int(text)
+    except ValueError as exc:
+        raise ValueError(f"QUALITY_GATE_CHUNK_ROWS={text!r} is not a whole number") from exc
+    if limit < 1:
+        raise ValueError(f"QUALITY_GATE_CHUNK_ROWS={limit} must be at least 1")
+    return limit
+
+
+def batch_chunks(batch_rows: list[tuple[str, int]], limit: int) -> list[list[str]]:
+    """Whole batches, in load order, grouped so that a group holds at most `limit` rows (or one larger batch)."""
+    chunks: list[list[str]] = []
+    size = 0
+    for batch_id, rows in batch_rows:
+        if not chunks or size + rows > limit:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(batch_id)
+        size += rows
+    return chunks
+
+
+def unvalidated_batches(con: duckdb.DuckDBPyConnection, gate: RawGate, digest: str) -> list[tuple[str, int]]:
+    """The raw table's batches this version of the suite has not passed, with their row counts, in load order."""
+    validated = "select batch_id from quality.validated_batches where suite = $suite and suite_digest = $digest"
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = $schema and table_name = $table",
+        {"schema": QUALITY_SCHEMA, "table": "validated_batches"},
+    ).fetchone()[0]  # type: ignore[index]
+    unvalidated = f"where _batch_id not in ({validated})" if exists else ""
+    params = {"suite": gate.suite, "digest": digest} if exists else {}
+    return [
+        (batch_id, int(rows))
+        for batch_id, rows in con.execute(
+            f"select _batch_id, count(*) from raw.{gate.dataset} {unvalidated} "
+            "group by _batch_id order by min(_loaded_at), _batch_id",
+            params,
+        ).fetchall()
+    ]
+
+
+def merge_outcomes(definition: dict, parts: list[SuiteOutcome]) -> SuiteOutcome:
+    """One outcome for a suite validated chunk by chunk: counts add up, examples come from the first chunks."""
+    if not parts:
+        return SuiteOutcome(
+            suite=definition["name"],
+            row_count=0,
+            results=[
+                ExpectationOutcome(
+                    expectation=e["type"],
+                    column=e["kwargs"].get("column") or ",".join(e["kwargs"].get("column_list", [])) or None,
+                    severity=(e.get("meta") or {}).get("severity", "error"),
+                    unexpected_count=0,
+                    element_count=0,
+                    success=True,
+                )
+                for e in definition["expectations"]
+            ],
+        )
+    merged = [
+        ExpectationOutcome(
+            expectation=first.expectation,
+            column=first.column,
+            severity=first.severity,
+            unexpected_count=sum(p.results[i].unexpected_count for p in parts),
+            element_count=sum(p.results[i].element_count for p in parts),
+            examples=[example for p in parts for example in p.results[i].examples][:MAX_EXAMPLES],
+            success=all(p.results[i].success for p in parts),
+        )
+        for i, first in enumerate(parts[0].results)
+    ]
+    return SuiteOutcome(suite=parts[0].suite, row_count=sum(p.row_count for p in parts), results=merged)
+
+
+@dataclass
+class RawGateRun:
+    outcome: SuiteOutcome
+    batches: list[tuple[str, int]]
+    """The batches validated (id, rows in the raw table)."""
+    digest: str
+
+
+def validate_raw_gate(
+    con: duckdb.DuckDBPyConnection, gate: RawGate, docs_dir: Path | None = None, chunk_rows: int | None = None
+) -> RawGateRun:
+    """Validate the batches of `gate`'s raw table that its suite has not passed yet (see the module's docstring)."""
+    definition = load_suite_definition(gate.suite)
+    digest = suite_digest(definition)
+    batches = unvalidated_batches(con, gate, digest)
+    query = gate.query(suite_columns(definition), batches=True)
+    parts = []
+    for chunk in batch_chunks(batches, chunk_rows or chunk_rows_limit()):
+        frame = con.execute(query, {"batches": chunk}).df()
+        parts.append(validate_dataframe(frame, definition, docs_dir=docs_dir))
+    return RawGateRun(outcome=merge_outcomes(definition, parts), batches=batches, digest=digest)
+
+
+def record_validated_batches(con: duckdb.DuckDBPyConnection, gate: RawGate, run: RawGateRun, run_id: str) -> None:
+    """Remember a passed suite's batches, so later runs skip them (a failed suite's batches are not recorded)."""
+    if not run.outcome.passed or not run.batches:
+        return
+    ensure_validated_batches(con)
+    validated_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con.executemany(
+        f"insert into {QUALITY_SCHEMA}.validated_batches values (?, ?, ?, ?, ?, ?)",
+        [(gate.suite, run.digest, batch_id, rows, validated_at, run_id) for batch_id, rows in run.batches],
     )
 
 
@@ -318,11 +470,20 @@ def gx_table_gate(gate: RawGate | ModelGate) -> dg.AssetChecksDefinition:
         blocking=suite_blocks(load_suite_definition(gate.suite)),
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        definition = load_suite_definition(gate.suite)
-        with warehouse.connect(read_only=True) as con:
-            frame = con.execute(gate.query(suite_columns(definition))).df()
         docs_dir = Settings.from_env().quality_docs_dir
-        outcome = validate_dataframe(frame, definition, docs_dir=docs_dir, example_columns=example_columns)
+        raw_run = None
+        if isinstance(gate, RawGate):
+            with warehouse.connect(read_only=True) as con:
+                raw_run = validate_raw_gate(con, gate, docs_dir=docs_dir)
+            outcome = raw_run.outcome
+            context.log.info(
+                f"{gate.suite}: {len(raw_run.batches)} batch(es) not yet validated, {outcome.row_count} rows validated"
+            )
+        else:
+            definition = load_suite_definition(gate.suite)
+            with warehouse.connect(read_only=True) as con:
+                frame = con.execute(gate.query(suite_columns(definition))).df()
+            outcome = validate_dataframe(frame, definition, docs_dir=docs_dir, example_columns=example_columns)
         for failure in outcome.failures:
             log = context.log.error if failure.severity == "error" else context.log.warning
             log(failure.describe())
@@ -334,6 +495,8 @@ def gx_table_gate(gate: RawGate | ModelGate) -> dg.AssetChecksDefinition:
                 check_name=f"gx_{gate.suite}",
                 asset_key=asset_key.to_user_string(),
             )
+            if isinstance(gate, RawGate) and raw_run is not None:
+                record_validated_batches(con, gate, raw_run, context.run.run_id)
         return check_result(outcome, data_docs_index(docs_dir))
 
     return _check
