@@ -56,9 +56,12 @@ def as_day(column: str) -> str:
 def stage_deliveries(con: duckdb.DuckDBPyConnection) -> None:
     """`deliveries`: every raw row of the source warehouse (`src`), with the day it is delivered on; plus the later
     versions of some orders (refunded 20 days on, confirmed 10 days on). Raw tables in `raw` start empty."""
-    tables = [r[0] for r in con.execute(
-        "select table_name from duckdb_tables() where database_name = 'src' and schema_name = 'raw' order by 1"
-    ).fetchall()]
+    tables = [
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'src' and schema_name = 'raw' order by 1"
+        ).fetchall()
+    ]
     con.execute("create schema raw")
     for table in tables:
         con.execute(f"create table raw.{table} as select * from src.raw.{table} limit 0")
@@ -104,9 +107,12 @@ def stage_deliveries(con: duckdb.DuckDBPyConnection) -> None:
 def deliver(con: duckdb.DuckDBPyConnection, first_day: dt.date, last_day: dt.date) -> int:
     """Load the rows delivered on [first_day, last_day], stamped as loaded at 02:00 China time the next day."""
     loaded_at_utc = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(2)) - dt.timedelta(hours=8)
-    tables = [r[0] for r in con.execute(
-        "select table_name from duckdb_tables() where schema_name = 'delivery' order by 1"
-    ).fetchall()]
+    tables = [
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'delivery' order by 1"
+        ).fetchall()
+    ]
     rows = 0
     for table in tables:
         rows += con.execute(
@@ -119,9 +125,24 @@ def deliver(con: duckdb.DuckDBPyConnection, first_day: dt.date, last_day: dt.dat
 
 def dbt_build(warehouse: Path, target_path: Path, *args: str) -> None:
     subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "build", "--quiet", "--resource-type", "seed",
-         "--resource-type", "model", "--select", *SELECTION, "--project-dir", str(PROJECT_ROOT),
-         "--profiles-dir", str(PROJECT_ROOT), "--target-path", str(target_path), *args],
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "build",
+            "--quiet",
+            "--resource-type",
+            "seed",
+            "--resource-type",
+            "model",
+            "--select",
+            *SELECTION,
+            "--project-dir",
+            str(PROJECT_ROOT),
+            "--profiles-dir",
+            str(PROJECT_ROOT),
+            "--target-path",
+            str(target_path),
+            *args,
+        ],
         check=True,
         cwd=PROJECT_ROOT,
         env={**os.environ, "WAREHOUSE_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
@@ -151,8 +172,11 @@ def test_daily_incremental_runs_give_the_same_facts_as_a_full_refresh(tmp_path: 
     from orchestration.ingest.loader import ingest_landing
 
     manifest = json.loads(dbt_manifest.read_text(encoding="utf-8"))
-    materialized = {n["name"]: n["config"]["materialized"] for n in manifest["nodes"].values() if n["name"]
-                    in INCREMENTAL_FACTS and n["resource_type"] == "model"}
+    materialized = {
+        n["name"]: n["config"]["materialized"]
+        for n in manifest["nodes"].values()
+        if n["name"] in INCREMENTAL_FACTS and n["resource_type"] == "model"
+    }
     assert materialized == dict.fromkeys(INCREMENTAL_FACTS, "incremental")
 
     landing, source = tmp_path / "landing", tmp_path / "source.duckdb"
@@ -174,12 +198,17 @@ def test_daily_incremental_runs_give_the_same_facts_as_a_full_refresh(tmp_path: 
             loaded += deliver(con, first_day, last_day)
         if week != SKIPPED_SLICE:
             # the daily pipeline's run for partition `last_day`, with the project's default look-back
-            dbt_build(incremental, tmp_path / "target_incremental",
-                      "--vars", json.dumps({"incremental_window_start": last_day.isoformat()}))
+            dbt_build(
+                incremental,
+                tmp_path / "target_incremental",
+                "--vars",
+                json.dumps({"incremental_window_start": last_day.isoformat()}),
+            )
     with duckdb.connect(str(incremental)) as con:
-        tables = [r[0] for r in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'delivery'"
-        ).fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute("select table_name from duckdb_tables() where schema_name = 'delivery'").fetchall()
+        ]
         expected = sum(con.execute(f"select count(*) from delivery.{table}").fetchone()[0] for table in tables)
         assert loaded == expected, "every delivered row was loaded once"
         refunded_late = con.execute(
