@@ -6,7 +6,8 @@ of reach offline). `make test` fails when a model breaks one; each rule says wha
 - every model has a description and a tested primary key (unique and not_null on one column, or a
   unique-combination test);
 - personal data stays in raw: no model has a column named like a personal field unless it is a hash;
-- marts are materialised as tables and carry an enforced contract: `contract: {enforced: true}` and a `data_type`
+- marts are materialised as tables (an incremental one merges on its primary key: `unique_key`) and carry an
+  enforced contract: `contract: {enforced: true}` and a `data_type`
   for every column (dbt then fails a build whose SQL produces another column list or type);
 - every raw source has a freshness threshold (declared once in dbt_project.yml) and `loaded_at_field: _loaded_at`.
 """
@@ -93,8 +94,11 @@ def check_project_structure(manifest: dict[str, Any]) -> list[str]:
         for column in node.get("columns", {}):
             if column.lower() in PERSONAL_COLUMNS:
                 problems.append(f"{where}: column {column} is personal data; hash it in staging (e.g. {column}_hash)")
-        if layer == "marts" and node.get("config", {}).get("materialized") != "table":
-            problems.append(f"{where}: marts are materialised as tables")
+        materialized = node.get("config", {}).get("materialized")
+        if layer == "marts" and materialized not in {"table", "incremental"}:
+            problems.append(f"{where}: marts are materialised as tables (or incremental tables)")
+        if layer == "marts" and materialized == "incremental" and not node.get("config", {}).get("unique_key"):
+            problems.append(f"{where}: an incremental mart merges on its primary key: set unique_key")
         if layer == "marts":
             problems.extend(_contract_problems(where, node))
     for source in sorted(manifest.get("sources", {}).values(), key=lambda s: s["unique_id"]):

@@ -2,16 +2,27 @@
 
 Asset keys follow the warehouse layout: dbt sources are the `raw/<table>` assets that ingest materialises,
 models are keyed `<layer>/<model>` (staging, intermediate, marts, metrics), seeds `seeds/<seed>`.
+
+The large facts are incremental models (`materialized='incremental'`, macros/incremental.sql): a run re-processes
+the records whose raw rows were loaded since China-time midnight of `incremental_window_start` minus
+`incremental_lookback_days`. Each run passes `incremental_window_start` = the China-time day of the oldest of the
+incremental facts' latest materializations (never later than yesterday): everything loaded since the last run
+that updated them is re-processed, so a night the pipeline did not run, or a failed run, is caught up by the
+next. The first run on an empty warehouse builds the tables whole; run config `full_refresh: true` rebuilds them.
 """
 
+import datetime as dt
+import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.partitions import CHINA_TIMEZONE
 from orchestration.quality.freshness import MART_FRESHNESS
 from orchestration.settings import PROJECT_ROOT
 from orchestration.transform.project import DBT_PROJECT
@@ -46,14 +57,78 @@ class WarehouseLayoutTranslator(DagsterDbtTranslator):
 DBT_PROJECT.prepare_if_dev()
 
 
+class DbtBuildConfig(dg.Config):
+    full_refresh: bool = False
+    """Rebuild the incremental facts from scratch (`dbt build --full-refresh`), e.g. after a change to their SQL
+    or contract, or to the seed product_mapping_overrides."""
+    lookback_days: int | None = None
+    """Override the dbt var incremental_lookback_days (dbt_project.yml) for this run."""
+
+
+def incremental_model_keys(manifest: Mapping[str, Any]) -> list[dg.AssetKey]:
+    """The asset keys of the project's incremental models."""
+    translator = WarehouseLayoutTranslator()
+    return sorted(
+        (
+            translator.get_asset_key(node)
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node.get("config", {}).get("materialized") == "incremental"
+        ),
+        key=lambda key: key.to_user_string(),
+    )
+
+
+def incremental_window_start(last_updates: Iterable[float | None], now: dt.datetime) -> str | None:
+    """The first China-time day an incremental run must re-process (`YYYY-MM-DD`): the day of the oldest of the
+    facts' latest updates (POSIX timestamps), or yesterday if that is earlier. None when a fact was never
+    materialised on this Dagster instance: dbt then uses its default (yesterday) or builds a missing table whole."""
+    china = ZoneInfo(CHINA_TIMEZONE)
+    updates = list(last_updates)
+    yesterday = now.astimezone(china).date() - dt.timedelta(days=1)
+    if not updates or any(update is None for update in updates):
+        return None
+    oldest = min(dt.datetime.fromtimestamp(update, tz=china).date() for update in updates if update is not None)
+    return min(oldest, yesterday).isoformat()
+
+
+def dbt_build_args(config: DbtBuildConfig, window_start: str | None) -> list[str]:
+    """The `dbt build` command line for a run: the incremental window as dbt vars, or a full refresh."""
+    args = ["build"]
+    variables: dict[str, Any] = {}
+    if window_start:
+        variables["incremental_window_start"] = window_start
+    if config.lookback_days is not None:
+        if config.lookback_days < 0:
+            raise ValueError(f"lookback_days must be 0 or more, got {config.lookback_days}")
+        variables["incremental_lookback_days"] = config.lookback_days
+    if variables:
+        args += ["--vars", json.dumps(variables)]
+    if config.full_refresh:
+        args.append("--full-refresh")
+    return args
+
+
+def last_updates(instance: dg.DagsterInstance, keys: Iterable[dg.AssetKey]) -> list[float | None]:
+    """When each asset was last materialised on this instance (POSIX seconds), None if never."""
+    events = [instance.get_latest_materialization_event(key) for key in keys]
+    return [event.timestamp if event is not None else None for event in events]
+
+
 @dbt_assets(
     manifest=DBT_PROJECT.manifest_path,
     project=DBT_PROJECT,
     dagster_dbt_translator=WarehouseLayoutTranslator(),
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """`dbt build`: seeds, staging, intermediate and marts, with their tests as asset checks."""
-    yield from dbt.cli(["build"], context=context).stream()
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
+    """`dbt build`: seeds, staging, intermediate and marts, with their tests as asset checks. The incremental facts
+    re-process what was loaded since their last update (module docstring)."""
+    manifest = json.loads(Path(DBT_PROJECT.manifest_path).read_text(encoding="utf-8"))
+    window_start = incremental_window_start(
+        last_updates(context.instance, incremental_model_keys(manifest)), dt.datetime.now(dt.UTC)
+    )
+    args = dbt_build_args(config, window_start)
+    context.log.info("dbt %s", " ".join(args))
+    yield from dbt.cli(args, context=context).stream()
 
 
 def dbt_resource() -> DbtCliResource:

@@ -4,13 +4,73 @@
     held for the SKU when the line was sold (dim_product_cost_history at the payment time, else the order time;
     a sale older than the first known version takes that first version's cost). Order context (status, dates,
     is_paid) comes from fct_orders, so lines and orders share one paid rule.
+
+    Incremental (macros/incremental.sql): a run recomputes the lines of the orders with a row of theirs (order,
+    lines, TOP refunds) loaded in the window, and the lines whose product mapping or cost can have changed: those
+    whose merchant code or mapped SKU names an ERP SKU (or 款式编码) with a master row or cost version loaded in the
+    window; then merges them on order_line_id. An edit of the seed product_mapping_overrides needs a full refresh.
 -#}
 
+-- the inputs an incremental run reads to find what changed (macros/incremental.sql)
+-- depends_on: {{ ref('int_tmall_orders_unioned') }}
+-- depends_on: {{ ref('stg_top__refunds') }}
+-- depends_on: {{ ref('int_erp_skus_unioned') }}
+-- depends_on: {{ ref('int_erp_sku_versions_unioned') }}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='order_line_id',
+        on_schema_change='fail',
+    )
+}}
+
 with
+
+{% if is_incremental() %}
+
+changed_orders as (
+
+    {{ tmall_order_ids_loaded_since() }}
+
+),
+
+changed_skus as (
+
+    {{ erp_sku_ids_loaded_since() }}
+
+),
+
+changed_codes as (
+
+    select changed_skus.sku_id as code from changed_skus
+    union
+    select skus.style_id as code
+    from {{ ref('int_erp_skus_unioned') }} as skus
+    where skus.sku_id in (select changed_skus.sku_id from changed_skus)
+
+),
+
+lines_to_process as (
+
+    select order_line_id
+    from {{ ref('int_order_lines_products_mapped') }}
+    where
+        order_id in (select changed_orders.order_id from changed_orders)
+        or merchant_sku_code in (select changed_codes.code from changed_codes)
+        or sku_id in (select changed_skus.sku_id from changed_skus)
+
+),
+
+{% endif %}
 
 allocated_lines as (
 
     select * from {{ ref('int_order_lines_discounts_allocated') }}
+    {% if is_incremental() -%}
+        where order_line_id in (select lines_to_process.order_line_id from lines_to_process)
+    {%- endif %}
 
 ),
 

@@ -10,25 +10,81 @@
     basis of new_customers; 2 and later = repeat purchases).
     reported_paid_amount keeps the export's 买家实际支付金额 for reconciliation only (its meaning varies by
     report variant; in the classic report it equals net_amount for paid orders).
+
+    Incremental (macros/incremental.sql): a run recomputes the orders with a row of theirs (order, lines, TOP
+    refunds, ERP sales orders) loaded in the window, and every order of their customers, since a customer's paid
+    orders are numbered together; then merges them on order_id.
 -#}
 
+-- the inputs an incremental run reads to find what changed (macros/incremental.sql)
+-- depends_on: {{ ref('int_tmall_order_items_unioned') }}
+-- depends_on: {{ ref('stg_top__refunds') }}
+-- depends_on: {{ ref('int_erp_sales_orders_unioned') }}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='order_id',
+        on_schema_change='fail',
+    )
+}}
+
 with
+
+{% if is_incremental() %}
+
+changed_orders as (
+
+    {{ tmall_order_ids_loaded_since(include_erp=true, previous=this) }}
+
+),
+
+changed_customers as (
+
+    select customer_key from {{ ref('int_tmall_orders_unioned') }}
+    where order_id in (select changed_orders.order_id from changed_orders)
+    union
+    select customer_key from {{ this }}
+    where order_id in (select changed_orders.order_id from changed_orders)
+
+),
+
+orders_to_process as (
+
+    select order_id from changed_orders
+    union
+    select order_id from {{ ref('int_tmall_orders_unioned') }}
+    where customer_key in (select changed_customers.customer_key from changed_customers)
+
+),
+
+{% endif %}
 
 orders as (
 
     select * from {{ ref('int_tmall_orders_unioned') }}
+    {% if is_incremental() -%}
+        where order_id in (select orders_to_process.order_id from orders_to_process)
+    {%- endif %}
 
 ),
 
 order_lines as (
 
     select * from {{ ref('int_order_lines_discounts_allocated') }}
+    {% if is_incremental() -%}
+        where order_id in (select orders_to_process.order_id from orders_to_process)
+    {%- endif %}
 
 ),
 
 erp_matches as (
 
     select * from {{ ref('int_orders_matched_to_erp') }}
+    {% if is_incremental() -%}
+        where order_id in (select orders_to_process.order_id from orders_to_process)
+    {%- endif %}
 
 ),
 

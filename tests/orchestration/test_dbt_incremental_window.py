@@ -1,0 +1,59 @@
+"""How the pipeline tells dbt which loads its incremental facts must re-process."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+NOW = dt.datetime(2026, 3, 10, 19, 30, tzinfo=dt.UTC)  # 2026-03-11 03:30 in China
+"""The nightly run, after the 02:00 API job: yesterday in China is 2026-03-10."""
+
+
+def china(day: str, hour: int) -> float:
+    """A POSIX timestamp at `hour` o'clock China time (UTC+8) on `day`."""
+    return (dt.datetime.fromisoformat(f"{day}T{hour:02d}:00:00+08:00")).timestamp()
+
+
+def test_a_nightly_run_after_last_nights_run_re_processes_from_yesterday() -> None:
+    from orchestration.transform.dbt import incremental_window_start
+
+    assert incremental_window_start([china("2026-03-10", 3), china("2026-03-10", 3)], NOW) == "2026-03-10"
+
+
+def test_after_missed_nights_the_window_starts_on_the_day_the_facts_were_last_updated() -> None:
+    from orchestration.transform.dbt import incremental_window_start
+
+    # fct_orders was updated last night, fct_shipments (a failed step) not since the 2nd, China time
+    window = incremental_window_start([china("2026-03-10", 3), china("2026-03-02", 23)], NOW)
+
+    assert window == "2026-03-02"
+
+
+def test_a_fact_never_materialised_on_this_instance_leaves_the_window_to_dbt() -> None:
+    from orchestration.transform.dbt import incremental_window_start
+
+    assert incremental_window_start([china("2026-03-10", 3), None], NOW) is None
+    assert incremental_window_start([], NOW) is None
+
+
+def test_the_window_and_a_full_refresh_reach_the_dbt_command_line() -> None:
+    from orchestration.transform.dbt import DbtBuildConfig, dbt_build_args
+
+    assert dbt_build_args(DbtBuildConfig(), None) == ["build"]
+    args = dbt_build_args(DbtBuildConfig(lookback_days=30), "2026-03-02")
+    assert args[:2] == ["build", "--vars"]
+    assert json.loads(args[2]) == {"incremental_window_start": "2026-03-02", "incremental_lookback_days": 30}
+    assert dbt_build_args(DbtBuildConfig(full_refresh=True), "2026-03-10")[-1] == "--full-refresh"
+
+
+def test_the_incremental_models_are_the_large_facts(dbt_manifest) -> None:
+    from orchestration.transform.dbt import incremental_model_keys
+
+    keys = incremental_model_keys(json.loads(dbt_manifest.read_text(encoding="utf-8")))
+
+    assert [key.to_user_string() for key in keys] == [
+        "marts/fct_inventory_snapshots",
+        "marts/fct_order_lines",
+        "marts/fct_orders",
+        "marts/fct_shipments",
+    ]
