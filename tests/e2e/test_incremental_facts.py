@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.demo_data import deliveries
 from orchestration.settings import PROJECT_ROOT
 
 INCREMENTAL_FACTS = ["fct_orders", "fct_order_lines", "fct_shipments", "fct_inventory_snapshots"]
@@ -36,57 +37,16 @@ SKIPPED_SLICE = 4
 """The pipeline does not run after this week's load (a failed night): the next run must pick its rows up."""
 LATE_SKUS_DAY = START + dt.timedelta(days=21)
 
-# the raw day each row is delivered on: an expression over the raw table's text columns
-DELIVERY_DAY = {
-    "tmall_orders": "created_at",
-    "tmall_sub_orders": "created_at",
-    "erp_sales_orders": "ordered_at",
-    "erp_shipments": "shipped_at",
-    "erp_inventory": "snapshot_at",
-    "erp_purchase_receipts": "received_at",
-    "tmall_traffic_items": "traffic_date",
-    "tmall_traffic_shop": "traffic_date",
-}
-
-
-def as_day(column: str) -> str:
-    return f"try_cast(left(trim({column}), 10) as date)"
-
 
 def stage_deliveries(con: duckdb.DuckDBPyConnection) -> None:
-    """`deliveries`: every raw row of the source warehouse (`src`), with the day it is delivered on; plus the later
-    versions of some orders (refunded 20 days on, confirmed 10 days on). Raw tables in `raw` start empty."""
-    tables = [
-        r[0]
-        for r in con.execute(
-            "select table_name from duckdb_tables() where database_name = 'src' and schema_name = 'raw' order by 1"
-        ).fetchall()
-    ]
-    con.execute("create schema raw")
-    for table in tables:
-        con.execute(f"create table raw.{table} as select * from src.raw.{table} limit 0")
-    con.execute("create schema delivery")
+    """`delivery`: every raw row of the source warehouse (`src`), with the day it is delivered on; half of the SKU
+    master three weeks in; plus the later versions of some orders (refunded 20 days on, confirmed 10 days on)."""
     last = START + dt.timedelta(days=DAYS - 1)
-    clamp = f"least(greatest(coalesce({{}}, date '{last}'), date '{START}'), date '{last}')"
-    for table, column in DELIVERY_DAY.items():
-        con.execute(
-            f"create table delivery.{table} as select *, {clamp.format(as_day(column))} as _delivery_day "
-            f"from src.raw.{table}"
-        )
-    # lines come with their order report
-    con.execute(
-        f"create table delivery.tmall_order_items as select items.*, "
-        f"{clamp.format('orders.day')} as _delivery_day from src.raw.tmall_order_items as items "
-        f"left join (select order_id, min({as_day('created_at')}) as day from src.raw.tmall_orders group by 1) "
-        f"as orders on items.order_id = orders.order_id"
-    )
-    # half of the SKU master arrives three weeks in
-    con.execute(
-        f"create table delivery.erp_skus as select *, case when hash(sku_id) % 2 = 0 then date '{START}' "
-        f"else date '{LATE_SKUS_DAY}' end as _delivery_day from src.raw.erp_skus"
-    )
+    deliveries.stage_deliveries(con, "src", START, last)
+    con.execute(f"update delivery.erp_skus set _delivery_day = date '{LATE_SKUS_DAY}' where hash(sku_id) % 2 = 1")
     # later versions of orders: every 5th finished order refunded in full and closed 20 days after it was created,
     # every 2nd shipped order confirmed 10 days after
+    as_day = deliveries.as_day
     late = f"least({as_day('created_at')} + interval {{}} day, date '{last}')::date"
     con.execute(
         f"insert into delivery.tmall_orders by name select * replace ("
@@ -102,25 +62,6 @@ def stage_deliveries(con: duckdb.DuckDBPyConnection) -> None:
         f"{late.format(10)} as _delivery_day from src.raw.tmall_orders "
         f"where order_status = '卖家已发货，等待买家确认' and hash(order_id) % 2 = 0"
     )
-
-
-def deliver(con: duckdb.DuckDBPyConnection, first_day: dt.date, last_day: dt.date) -> int:
-    """Load the rows delivered on [first_day, last_day], stamped as loaded at 02:00 China time the next day."""
-    loaded_at_utc = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(2)) - dt.timedelta(hours=8)
-    tables = [
-        r[0]
-        for r in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'delivery' order by 1"
-        ).fetchall()
-    ]
-    rows = 0
-    for table in tables:
-        rows += con.execute(
-            f"insert into raw.{table} by name select * exclude (_delivery_day) replace "
-            f"(timestamp '{loaded_at_utc:%Y-%m-%d %H:%M:%S}' as _loaded_at) from delivery.{table} "
-            f"where _delivery_day between date '{first_day}' and date '{last_day}'"
-        ).fetchone()[0]
-    return rows
 
 
 def dbt_build(warehouse: Path, target_path: Path, *args: str) -> None:
@@ -195,7 +136,7 @@ def test_daily_incremental_runs_give_the_same_facts_as_a_full_refresh(tmp_path: 
         first_day = START + dt.timedelta(days=week * SLICE_DAYS)
         last_day = first_day + dt.timedelta(days=SLICE_DAYS - 1)
         with duckdb.connect(str(incremental)) as con:
-            loaded += deliver(con, first_day, last_day)
+            loaded += deliveries.deliver(con, first_day, last_day)
         if week != SKIPPED_SLICE:
             # the daily pipeline's run for partition `last_day`, with the project's default look-back
             dbt_build(
