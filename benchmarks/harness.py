@@ -12,6 +12,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,7 +49,12 @@ def measure(name: str, code: str) -> Measurement:
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
     wrapper = _MEASURE.format(root=str(ROOT), code=code, name=f"<{name}>")
-    done = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True)
+    # a script file, not `python -c`: with pyspark installed, importing Great Expectations imports pyspark, whose
+    # connect module takes a `__main__` without a file for a doctest run and exits the process with status 0
+    with tempfile.TemporaryDirectory(prefix="benchmark-") as scratch:
+        script = Path(scratch) / f"{name}.py"
+        script.write_text(wrapper, encoding="utf-8")
+        done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"benchmark step {name} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
