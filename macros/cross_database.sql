@@ -394,3 +394,29 @@
 {% macro spark__date_difference(datepart, first, second) -%}
     {{ dbt.datediff(first, second, datepart) }}
 {%- endmacro %}
+
+{#-
+    dbt-spark's listagg ignores `order by` (with a warning), which would leave the order of the parts to chance.
+    This override keeps it for one ascending sort expression (`order by <expression> [asc]`): the parts are
+    collected with their sort key, sorted, and joined. Nulls are skipped, as by string_agg.
+-#}
+{% macro spark__listagg(measure, delimiter_text, order_by_clause, limit_num) -%}
+    {%- if order_by_clause -%}
+        {%- set match = modules.re.match('(?is)^\s*order\s+by\s+(.+?)(\s+asc)?\s*$', order_by_clause) -%}
+        {%- if not match or ',' in match.group(1) or modules.re.search('(?i)\sdesc\s*$', match.group(1)) -%}
+            {{ exceptions.raise_compiler_error("Spark listagg: one ascending sort key, not " ~ order_by_clause) }}
+        {%- endif -%}
+        {%- set collected -%}
+            transform(
+                array_sort(collect_list(struct({{ match.group(1) }} as sort_key, {{ measure }} as part))),
+                entry -> entry.part
+            )
+        {%- endset -%}
+    {%- else -%}
+        {%- set collected -%}collect_list({{ measure }}){%- endset -%}
+    {%- endif -%}
+    {%- if limit_num -%}
+        {%- set collected -%}slice({{ collected }}, 1, {{ limit_num }}){%- endset -%}
+    {%- endif -%}
+    array_join({{ collected }}, {{ delimiter_text }})
+{%- endmacro %}
