@@ -19,7 +19,7 @@ export GX_ANALYTICS_ENABLED := false
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
-.PHONY: help install install-python install-report install-browser run test lint dev report demo-data dbt-parse clean
+.PHONY: help install install-python install-report install-browser install-java run test lint dev report demo-data dbt-parse clean
 
 help:
 	@echo "make run        install everything, generate demo data if the landing folder is empty, run the pipeline, build the report"
@@ -51,13 +51,19 @@ install-browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk; }
 
+# Java 17 for the Spark target (pyspark carries Spark itself; a local session needs only a JRE).
+install-java:
+	@command -v java >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless; }
+
 dbt-parse: install-python
 	$(BIN)/dbt parse --quiet --project-dir . --profiles-dir .
 
 run: install
 	$(BIN)/python -m orchestration.run
 
-test: install install-browser lint
+test: install install-browser install-java lint
 	$(BIN)/python -m pytest
 
 # ruff for Python; sqlfluff (dbt templater, DuckDB dialect, rules in .sqlfluff) for the models' SQL.

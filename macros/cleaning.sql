@@ -14,7 +14,12 @@
     Trims ASCII white space, the full-width space U+3000 and a stray BOM, which Excel re-saves leave behind.
 -#}
 {% macro clean_text(column) -%}
-    {%- set trimmed -%}trim({{ column }}, ' ' || chr(9) || chr(10) || chr(13) || chr(12288) || chr(65279)){%- endset -%}
+    {%- set characters -%}
+        ' ' || {% for code in [9, 10, 13, 12288, 65279] -%}
+            {{ unicode_character(code) }}{% if not loop.last %} || {% endif %}
+        {%- endfor %}
+    {%- endset -%}
+    {%- set trimmed = trim_characters(column, characters) -%}
     case
         when {{ trimmed }} in (
             {%- for value in sentinel_values() %}'{{ value }}'{% if not loop.last %}, {% endif %}{% endfor -%}
@@ -56,12 +61,22 @@
     )
 {%- endmacro %}
 
+{#- Spark: the first of the accepted shapes that parses; a value none parses fails the query, as on DuckDB. -#}
 {% macro spark__to_china_timestamp(column) -%}
-    coalesce(
-        to_timestamp(replace(replace({{ clean_text(column) }}, '/', '-'), 'T', ' '), 'y-M-d H:m:s'),
-        to_timestamp(replace(replace({{ clean_text(column) }}, '/', '-'), 'T', ' '), 'y-M-d H:m'),
-        to_timestamp(replace(replace({{ clean_text(column) }}, '/', '-'), 'T', ' '), 'y-M-d')
-    )
+    {%- set text -%}replace(replace({{ clean_text(column) }}, '/', '-'), 'T', ' '){%- endset -%}
+    {%- set parsed -%}
+        coalesce(
+            try_to_timestamp({{ text }}, 'y-M-d H:m:s.SSSSSS'),
+            try_to_timestamp({{ text }}, 'y-M-d H:m:s'),
+            try_to_timestamp({{ text }}, 'y-M-d H:m'),
+            try_to_timestamp({{ text }}, 'y-M-d')
+        )
+    {%- endset -%}
+    case
+        when {{ text }} is null then null
+        when {{ parsed }} is not null then {{ parsed }}
+        else cast(raise_error('Could not parse timestamp: ' || {{ text }}) as timestamp)
+    end
 {%- endmacro %}
 
 {#- 是/否 (and true/false, 1/0) as boolean; sentinels become null. -#}

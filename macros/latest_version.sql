@@ -14,6 +14,6 @@
 {#- A deterministic text key built from several columns (null-safe). -#}
 {% macro surrogate_key(columns) -%}
     md5(concat_ws('|', {% for column in columns -%}
-        coalesce(cast({{ column }} as varchar), '<null>'){% if not loop.last %}, {% endif %}
+        coalesce(cast({{ column }} as {{ dbt.type_string() }}), '<null>'){% if not loop.last %}, {% endif %}
     {%- endfor %}))
 {%- endmacro %}

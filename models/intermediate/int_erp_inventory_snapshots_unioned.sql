@@ -17,15 +17,15 @@ with
 unioned as (
 
     select
-        * exclude (inventory_snapshot_id),
+        {{ star_except(['inventory_snapshot_id']) }},
         warehouse_name as warehouse_key,
         'file' as source_channel
     from {{ ref('stg_erp__inventory_snapshots') }}
 
-    union all by name
+    {{ union_all_by_name() }}
 
     select
-        * exclude (inventory_snapshot_id, warehouse_id, virtual_qty),
+        {{ star_except(['inventory_snapshot_id', 'warehouse_id', 'virtual_qty']) }},
         coalesce(warehouse_name, 'wms_co_id:' || warehouse_id) as warehouse_key,
         'api' as source_channel
     from {{ ref('stg_erp__api_inventory_snapshots') }}

@@ -27,7 +27,7 @@ api_warehouse_names as (
 
     select
         warehouse_id,
-        arg_max(warehouse_name, snapshot_at) as warehouse_name
+        max_by(warehouse_name, snapshot_at) as warehouse_name
     from {{ ref('stg_erp__api_inventory_snapshots') }}
     where warehouse_id is not null
         and warehouse_name is not null
@@ -38,7 +38,7 @@ api_warehouse_names as (
 api_orders as (
 
     select
-        api_orders.* exclude (warehouse_id, warehouse_name),
+        {{ star_except(['warehouse_id', 'warehouse_name'], 'api_orders') }},
         coalesce(api_orders.warehouse_name, api_warehouse_names.warehouse_name) as warehouse_name,
         'api' as source_channel
     from {{ ref('stg_erp__api_orders') }} as api_orders
@@ -50,8 +50,39 @@ api_orders as (
 unioned as (
 
     select * from file_orders
-    union all by name
-    select * from api_orders
+    {{ union_all_by_name() }}
+    -- the API branch lists the first branch's columns in its order: Spark's union is positional (see union_all_by_name)
+    select
+        erp_order_id,
+        tmall_order_ids,
+        shop_name,
+        erp_status,
+        erp_status_name,
+        erp_status_text,
+        is_active,
+        is_shipped,
+        tmall_status,
+        ordered_at,
+        paid_at,
+        shipped_at,
+        modified_at,
+        payable_amount,
+        paid_amount,
+        freight,
+        discount_amount,
+        waybill_no,
+        logistics_company,
+        warehouse_name,
+        receiver_province,
+        receiver_city,
+        receiver_name_hash,
+        receiver_mobile_hash,
+        _source_file,
+        _source_row_number,
+        _loaded_at,
+        _batch_id,
+        source_channel
+    from api_orders
 
 ),
 
@@ -69,7 +100,7 @@ ranked as (
 
 final as (
 
-    select * exclude (channel_rank)
+    select {{ star_except(['channel_rank']) }}
     from ranked
     where channel_rank = 1
 

@@ -21,7 +21,7 @@ lines as (
         'file' as source_channel
     from {{ ref('stg_erp__shipments') }}
 
-    union all by name
+    {{ union_all_by_name() }}
 
     select
         *,

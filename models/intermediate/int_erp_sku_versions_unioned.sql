@@ -19,7 +19,7 @@ unioned as (
         'file' as source_channel
     from {{ ref('stg_erp__sku_versions') }}
 
-    union all by name
+    {{ union_all_by_name() }}
 
     select
         *,
@@ -42,7 +42,7 @@ ranked as (
 
 final as (
 
-    select * exclude (channel_rank)
+    select {{ star_except(['channel_rank']) }}
     from ranked
     where channel_rank = 1
 

@@ -59,9 +59,10 @@ in_cents as (
 
     select
         *,
-        cast(round(list_amount * 100) as hugeint) as list_cents,
-        cast(round(order_list_amount * 100) as hugeint) as order_list_cents,
-        cast(round(coalesce(order_list_amount - order_goods_amount, 0) * 100) as hugeint) as order_discount_cents
+        cast(round(list_amount * 100) as {{ type_huge_integer() }}) as list_cents,
+        cast(round(order_list_amount * 100) as {{ type_huge_integer() }}) as order_list_cents,
+        cast(round(coalesce(order_list_amount - order_goods_amount, 0) * 100) as {{ type_huge_integer() }})
+            as order_discount_cents
     from order_totals
 
 ),
@@ -71,7 +72,7 @@ proportional_shares as (
     select
         *,
         case
-            when order_list_cents = 0 then cast(0 as hugeint)
+            when order_list_cents = 0 then cast(0 as {{ type_huge_integer() }})
             else sign(order_discount_cents) * {{ integer_divide(
                 '2 * abs(order_discount_cents) * list_cents + order_list_cents',
                 '2 * order_list_cents'

@@ -58,7 +58,7 @@ manual_matches as (
 
     select
         order_lines.order_line_id,
-        arg_max(overrides.sku_id, overrides.specificity) as sku_id
+        max_by(overrides.sku_id, overrides.specificity) as sku_id
     from order_lines
     inner join overrides
         on (overrides.merchant_sku_code is null or overrides.merchant_sku_code = order_lines.merchant_sku_code)

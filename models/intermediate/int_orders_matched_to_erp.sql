@@ -19,7 +19,7 @@ tmall_order_ids as (
 
     select
         erp_order_id,
-        unnest(string_split(tmall_order_ids, ',')) as tmall_order_id,
+        {{ split_to_rows('tmall_order_ids', ',') }} as tmall_order_id,
         ordered_at,
         shipped_at,
         is_shipped

@@ -35,8 +35,8 @@ erp_links as (
 
     select
         erp_order_id,
-        unnest(string_split(tmall_order_ids, ',')) as order_id,
-        len(string_split(tmall_order_ids, ',')) as erp_tmall_order_count,
+        {{ split_to_rows('tmall_order_ids', ',') }} as order_id,
+        {{ split_count('tmall_order_ids', ',') }} as erp_tmall_order_count,
         payable_amount
     from erp_orders
 
@@ -187,7 +187,7 @@ erp_only as (
     select
         'erp:' || erp_orders.erp_order_id as reconciliation_item_id,
         'erp' as item_source,
-        cast(null as varchar) as order_id,
+        cast(null as {{ dbt.type_string() }}) as order_id,
         erp_orders.erp_order_id,
         1 as erp_order_count,
         erp_orders.shop_name,

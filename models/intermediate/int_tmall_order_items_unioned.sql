@@ -31,10 +31,10 @@ export_lines as (
 api_lines as (
 
     select
-        * exclude (
-            platform_sku_id, line_total_fee, line_payment, line_discount_fee, line_adjust_fee, line_revenue,
-            refund_status, refund_id
-        ),
+        {{ star_except([
+            'platform_sku_id', 'line_total_fee', 'line_payment', 'line_discount_fee', 'line_adjust_fee', 'line_revenue',
+            'refund_status', 'refund_id'
+        ]) }},
         'top_api' as source_export,
         'api' as line_channel
     from {{ ref('stg_top__trade_orders') }}
@@ -44,8 +44,34 @@ api_lines as (
 lines as (
 
     select * from export_lines
-    union all by name
-    select * from api_lines
+    {{ union_all_by_name() }}
+    -- the API branch lists the first branch's columns in its order: Spark's union is positional (see union_all_by_name)
+    select
+        order_line_id,
+        order_id,
+        line_number,
+        sub_order_id,
+        item_id,
+        item_title,
+        sku_properties,
+        merchant_sku_code,
+        external_system_id,
+        bundle_info,
+        unit_price,
+        quantity,
+        line_status,
+        line_status_text,
+        cast(null as decimal(18, 2)) as line_payable_amount,
+        cast(null as {{ dbt.type_string() }}) as line_refund_status,
+        cast(null as {{ dbt.type_string() }}) as line_refund_status_text,
+        cast(null as decimal(18, 2)) as line_refund_amount,
+        source_export,
+        _source_file,
+        _source_row_number,
+        _loaded_at,
+        _batch_id,
+        line_channel
+    from api_lines
 
 ),
 
@@ -78,7 +104,7 @@ chosen_channel as (
 
 final as (
 
-    select lines.* exclude (line_channel)
+    select {{ star_except(['line_channel'], 'lines') }}
     from lines
     inner join chosen_channel
         on lines.order_id = chosen_channel.order_id

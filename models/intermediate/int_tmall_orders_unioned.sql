@@ -51,7 +51,9 @@ stages as (
 api_orders as (
 
     select
-        api_trades.* exclude (modified_at, end_at, trade_type, discount_fee, adjust_fee, buyer_open_uid_hash),
+        {{ star_except(
+            ['modified_at', 'end_at', 'trade_type', 'discount_fee', 'adjust_fee', 'buyer_open_uid_hash'], 'api_trades'
+        ) }},
         api_refunds.refund_amount,
         'top_api' as source_export
     from api_trades
@@ -63,8 +65,50 @@ api_orders as (
 unioned as (
 
     select * from export_orders
-    union all by name
-    select * from api_orders
+    {{ union_all_by_name() }}
+    -- the API branch lists the first branch's columns in its order: Spark's union is positional (see union_all_by_name)
+    select
+        order_id,
+        customer_key,
+        shop_id,
+        shop_name,
+        order_status,
+        order_status_name,
+        order_status_text,
+        is_status_paid,
+        is_status_closed,
+        close_reason,
+        goods_amount,
+        post_fee,
+        total_amount,
+        reported_paid_amount,
+        refund_amount,
+        created_at,
+        paid_at,
+        shipped_at,
+        confirmed_at,
+        receiver_province,
+        receiver_city,
+        item_titles,
+        item_kinds,
+        item_quantity,
+        shipping_method,
+        waybill_no,
+        logistics_company,
+        is_mobile_order,
+        payment_no,
+        source_export,
+        buyer_alipay_account_hash,
+        receiver_name_hash,
+        receiver_address_hash,
+        receiver_phone_hash,
+        receiver_mobile_hash,
+        buyer_message_hash,
+        _source_file,
+        _source_row_number,
+        _loaded_at,
+        _batch_id
+    from api_orders
 
 ),
 
@@ -90,7 +134,7 @@ ranked as (
 
 final as (
 
-    select * exclude (channel_rank)
+    select {{ star_except(['channel_rank']) }}
     from ranked
     where channel_rank = 1
 

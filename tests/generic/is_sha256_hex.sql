@@ -7,6 +7,6 @@
 select {{ column_name }}
 from {{ model }}
 where {{ column_name }} is not null
-    and not regexp_full_match({{ column_name }}, '[0-9a-f]{64}')
+    and not {{ regexp_full_match(column_name, '[0-9a-f]{64}') }}
 
 {% endtest %}

@@ -14,10 +14,8 @@ select
     table_schema,
     table_name,
     column_name
-from information_schema.columns
-where table_catalog = '{{ target.database }}'
-    and table_schema in ('staging', 'intermediate', 'marts')
-    and lower(column_name) in (
+from {{ columns_in_schemas(['staging', 'intermediate', 'marts']) }}
+where lower(column_name) in (
         'buyer_nick',
         'buyer_alipay_account',
         'receiver_name',

@@ -131,7 +131,7 @@ scored as (
 final as (
 
     select
-        cast(date_day as varchar) || ':' || kpi_name as kpi_anomaly_id,
+        cast(date_day as {{ dbt.type_string() }}) || ':' || kpi_name as kpi_anomaly_id,
         date_day as metric_date,
         kpi_name,
         kpi_value,

@@ -24,8 +24,8 @@ final as (
         count(*) filter (where is_paid) as paid_order_count,
         cast(sum(paid_amount) as decimal(18, 2)) as lifetime_paid_amount,
         cast(sum(net_amount) as decimal(18, 2)) as lifetime_net_amount,
-        arg_max(receiver_province, created_at) as receiver_province,
-        arg_max(receiver_city, created_at) as receiver_city
+        max_by(receiver_province, created_at) as receiver_province,
+        max_by(receiver_city, created_at) as receiver_city
     from orders
     group by customer_key
 

@@ -53,12 +53,12 @@ final as (
         cast(extract(month from days.date_day) as integer) as month_number,
         cast(date_trunc('month', days.date_day) as date) as month_start_date,
         cast(date_trunc('week', days.date_day) as date) as week_start_date,
-        cast(extract(isodow from days.date_day) as integer) as iso_day_of_week,
-        case cast(extract(isodow from days.date_day) as integer)
+        cast({{ iso_day_of_week('days.date_day') }} as integer) as iso_day_of_week,
+        case cast({{ iso_day_of_week('days.date_day') }} as integer)
             when 1 then '周一' when 2 then '周二' when 3 then '周三' when 4 then '周四'
             when 5 then '周五' when 6 then '周六' else '周日'
         end as weekday_name,
-        cast(extract(isodow from days.date_day) as integer) in (6, 7) as is_weekend,
+        cast({{ iso_day_of_week('days.date_day') }} as integer) in (6, 7) as is_weekend,
         festival_days.promotion_key,
         festival_days.promotion_name,
         festival_days.promotion_key is not null as is_promotion_day,

@@ -36,8 +36,8 @@ tmall_sales as (
         line_products.product_key,
         min(line_products.mapping_status) as mapping_status,
         min(line_products.merchant_sku_code) as merchant_sku_code,
-        arg_max(line_products.item_title, orders.created_at) as latest_item_title,
-        arg_max(line_products.sku_properties, orders.created_at) as latest_sku_properties,
+        max_by(line_products.item_title, orders.created_at) as latest_item_title,
+        max_by(line_products.sku_properties, orders.created_at) as latest_sku_properties,
         count(*) as order_line_count,
         min(orders.created_at) as first_ordered_at,
         max(orders.created_at) as last_ordered_at
@@ -71,12 +71,12 @@ tmall_only_products as (
     select
         product_key,
         mapping_status,
-        cast(null as varchar) as sku_id,
+        cast(null as {{ dbt.type_string() }}) as sku_id,
         merchant_sku_code,
         latest_item_title as product_name,
         latest_sku_properties as properties,
-        cast(null as varchar) as style_id,
-        cast(null as varchar) as category,
+        cast(null as {{ dbt.type_string() }}) as style_id,
+        cast(null as {{ dbt.type_string() }}) as category,
         cast(null as decimal(18, 2)) as cost_price,
         cast(null as decimal(18, 2)) as sale_price,
         cast(null as boolean) as is_enabled

@@ -93,7 +93,8 @@ paid_order_sequence as (
     -- each customer's paid orders numbered by payment time: number 1 is the customer's first purchase
     select
         order_id,
-        row_number() over (partition by customer_key order by paid_at asc, order_id asc) as customer_paid_order_number
+        cast(row_number() over (partition by customer_key order by paid_at asc, order_id asc) as bigint)
+            as customer_paid_order_number
     from orders
     where paid_at is not null and customer_key is not null
 

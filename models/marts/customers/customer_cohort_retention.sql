@@ -37,7 +37,8 @@ activity as (
 
     select
         first_months.cohort_month,
-        date_diff('month', first_months.cohort_month, customer_months.activity_month) as months_since_first_order,
+        {{ date_difference('month', 'first_months.cohort_month', 'customer_months.activity_month') }}
+            as months_since_first_order,
         count(distinct customer_months.customer_key) as active_customers
     from customer_months
     inner join first_months
@@ -67,8 +68,9 @@ grid as (
     select
         cohorts.cohort_month,
         cohorts.cohort_size,
-        cast(unnest(range(0, date_diff('month', cohorts.cohort_month, last_month.last_activity_month) + 1)) as integer)
-            as months_since_first_order
+        {{ series_to_rows(
+            '0', date_difference('month', 'cohorts.cohort_month', 'last_month.last_activity_month') ~ ' + 1', 'integer'
+        ) }} as months_since_first_order
     from cohorts
     cross join last_month
 
@@ -77,11 +79,12 @@ grid as (
 final as (
 
     select
-        strftime(grid.cohort_month, '%Y-%m') || '+' || cast(grid.months_since_first_order as varchar)
+        {{ year_month_text('grid.cohort_month') }} || '+'
+        || cast(grid.months_since_first_order as {{ dbt.type_string() }})
             as cohort_retention_id,
         grid.cohort_month,
         grid.months_since_first_order,
-        cast(grid.cohort_month + to_months(grid.months_since_first_order) as date) as activity_month,
+        cast({{ add_months('grid.cohort_month', 'grid.months_since_first_order') }} as date) as activity_month,
         grid.cohort_size,
         coalesce(activity.active_customers, 0) as active_customers,
         cast(coalesce(activity.active_customers, 0) / grid.cohort_size as decimal(9, 4)) as retention_rate

@@ -49,7 +49,7 @@ measured as (
     select
         customers.*,
         as_of.as_of_date,
-        date_diff('day', customers.last_paid_date, as_of.as_of_date) as recency_days
+        cast({{ date_difference('day', 'customers.last_paid_date', 'as_of.as_of_date') }} as bigint) as recency_days
     from customers
     cross join as_of
 
@@ -72,9 +72,9 @@ scored as (
         measured.recency_days < averages.average_recency_days as is_recent,
         measured.frequency > averages.average_frequency as is_frequent,
         measured.monetary_amount > averages.average_monetary_amount as is_high_value,
-        ntile(5) over (order by measured.recency_days desc, measured.customer_key) as recency_score,
-        ntile(5) over (order by measured.frequency asc, measured.customer_key) as frequency_score,
-        ntile(5) over (order by measured.monetary_amount asc, measured.customer_key) as monetary_score
+        cast(ntile(5) over (order by measured.recency_days desc, measured.customer_key) as bigint) as recency_score,
+        cast(ntile(5) over (order by measured.frequency asc, measured.customer_key) as bigint) as frequency_score,
+        cast(ntile(5) over (order by measured.monetary_amount asc, measured.customer_key) as bigint) as monetary_score
     from measured
     cross join averages
 

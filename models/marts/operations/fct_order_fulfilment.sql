@@ -24,7 +24,7 @@ shipments as (
 shipment_orders as (
 
     select
-        unnest(string_split(tmall_order_id, ',')) as order_id,
+        {{ split_to_rows('tmall_order_id', ',') }} as order_id,
         outbound_id,
         shipped_at,
         warehouse_name
@@ -37,7 +37,7 @@ first_shipments as (
     select
         order_id,
         min(shipped_at) as first_shipped_at,
-        arg_min(warehouse_name, shipped_at) as warehouse_name,
+        min_by(warehouse_name, shipped_at) as warehouse_name,
         count(distinct outbound_id) as outbound_count
     from shipment_orders
     group by order_id
@@ -57,10 +57,11 @@ final as (
         coalesce(first_shipments.outbound_count, 0) as outbound_count,
         first_shipments.first_shipped_at is not null as is_shipped,
         cast(
-            date_diff('second', orders.paid_at, first_shipments.first_shipped_at) / 3600.0 as decimal(18, 4)
+            {{ date_difference('second', 'orders.paid_at', 'first_shipments.first_shipped_at') }} / 3600.0
+            as decimal(18, 4)
         ) as pay_to_ship_hours,
         coalesce(
-            date_diff('second', orders.paid_at, first_shipments.first_shipped_at) <= 48 * 3600, false
+            {{ date_difference('second', 'orders.paid_at', 'first_shipments.first_shipped_at') }} <= 48 * 3600, false
         ) as is_shipped_within_48h
     from orders
     left join first_shipments

@@ -36,40 +36,35 @@ items as (
     select
         latest_version.o_id,
         positions.line_number,
-        json_extract(latest_version.payload, '$.items[' || (positions.line_number - 1) || ']') as item,
+        {{ json_at('latest_version.payload', "'$.items[' || (positions.line_number - 1) || ']'") }} as item,
         latest_version._source_file,
         latest_version._source_row_number,
         latest_version._loaded_at,
         latest_version._batch_id
     from latest_version
-    cross join lateral (
-        select
-            unnest(
-                range(1, cast(coalesce(json_array_length(latest_version.payload, '$.items'), 0) as bigint) + 1)
-            ) as line_number
-    ) as positions
+    {{ lateral_series('positions', 'line_number', json_array_length_at('latest_version.payload', '$.items')) }}
 
 ),
 
 final as (
 
     select
-        {{ clean_text('o_id') }} || '-' || cast(line_number as varchar) as erp_order_line_id,
+        {{ clean_text('o_id') }} || '-' || cast(line_number as {{ dbt.type_string() }}) as erp_order_line_id,
         {{ clean_text('o_id') }} as erp_order_id,
         cast(line_number as integer) as line_number,
-        {{ clean_text("json_extract_string(item, '$.oi_id')") }} as erp_order_item_id,
-        {{ clean_text("json_extract_string(item, '$.outer_oi_id')") }} as tmall_sub_order_id,
-        {{ clean_text("json_extract_string(item, '$.sku_id')") }} as sku_id,
-        {{ clean_text("json_extract_string(item, '$.i_id')") }} as style_id,
-        {{ clean_text("json_extract_string(item, '$.shop_sku_id')") }} as shop_sku_id,
-        {{ clean_text("json_extract_string(item, '$.name')") }} as item_name,
-        {{ clean_text("json_extract_string(item, '$.properties_value')") }} as properties_value,
-        {{ to_quantity("json_extract_string(item, '$.qty')") }} as quantity,
-        {{ to_money("json_extract_string(item, '$.price')") }} as unit_price,
-        {{ to_money("json_extract_string(item, '$.base_price')") }} as base_price,
-        {{ to_money("json_extract_string(item, '$.amount')") }} as line_amount,
-        coalesce({{ to_yes_no_boolean("json_extract_string(item, '$.is_gift')") }}, false) as is_gift,
-        lower({{ clean_text("json_extract_string(item, '$.refund_status')") }}) as refund_status,
+        {{ clean_text(json_text('item', '$.oi_id')) }} as erp_order_item_id,
+        {{ clean_text(json_text('item', '$.outer_oi_id')) }} as tmall_sub_order_id,
+        {{ clean_text(json_text('item', '$.sku_id')) }} as sku_id,
+        {{ clean_text(json_text('item', '$.i_id')) }} as style_id,
+        {{ clean_text(json_text('item', '$.shop_sku_id')) }} as shop_sku_id,
+        {{ clean_text(json_text('item', '$.name')) }} as item_name,
+        {{ clean_text(json_text('item', '$.properties_value')) }} as properties_value,
+        {{ to_quantity(json_text('item', '$.qty')) }} as quantity,
+        {{ to_money(json_text('item', '$.price')) }} as unit_price,
+        {{ to_money(json_text('item', '$.base_price')) }} as base_price,
+        {{ to_money(json_text('item', '$.amount')) }} as line_amount,
+        coalesce({{ to_yes_no_boolean(json_text('item', '$.is_gift')) }}, false) as is_gift,
+        lower({{ clean_text(json_text('item', '$.refund_status')) }}) as refund_status,
 
         _source_file,
         cast(_source_row_number as bigint) as _source_row_number,

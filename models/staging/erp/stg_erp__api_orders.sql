@@ -55,23 +55,23 @@ fields as (
         so_id,
         status,
         modified,
-        json_extract_string(payload, '$.merge_so_id') as merge_so_id,
-        json_extract_string(payload, '$.shop_name') as shop_name,
-        json_extract_string(payload, '$.shop_status') as shop_status,
-        json_extract_string(payload, '$.order_date') as order_date,
-        json_extract_string(payload, '$.pay_date') as pay_date,
-        json_extract_string(payload, '$.send_date') as send_date,
-        json_extract_string(payload, '$.pay_amount') as pay_amount,
-        json_extract_string(payload, '$.paid_amount') as paid_amount,
-        json_extract_string(payload, '$.freight') as freight,
-        json_extract_string(payload, '$.free_amount') as free_amount,
-        json_extract_string(payload, '$.l_id') as l_id,
-        json_extract_string(payload, '$.logistics_company') as logistics_company,
-        json_extract_string(payload, '$.wms_co_id') as wms_co_id,
-        json_extract_string(payload, '$.receiver_name') as receiver_name,
-        json_extract_string(payload, '$.receiver_mobile') as receiver_mobile,
-        json_extract_string(payload, '$.receiver_state') as receiver_state,
-        json_extract_string(payload, '$.receiver_city') as receiver_city,
+        {{ json_text('payload', '$.merge_so_id') }} as merge_so_id,
+        {{ json_text('payload', '$.shop_name') }} as shop_name,
+        {{ json_text('payload', '$.shop_status') }} as shop_status,
+        {{ json_text('payload', '$.order_date') }} as order_date,
+        {{ json_text('payload', '$.pay_date') }} as pay_date,
+        {{ json_text('payload', '$.send_date') }} as send_date,
+        {{ json_text('payload', '$.pay_amount') }} as pay_amount,
+        {{ json_text('payload', '$.paid_amount') }} as paid_amount,
+        {{ json_text('payload', '$.freight') }} as freight,
+        {{ json_text('payload', '$.free_amount') }} as free_amount,
+        {{ json_text('payload', '$.l_id') }} as l_id,
+        {{ json_text('payload', '$.logistics_company') }} as logistics_company,
+        {{ json_text('payload', '$.wms_co_id') }} as wms_co_id,
+        {{ json_text('payload', '$.receiver_name') }} as receiver_name,
+        {{ json_text('payload', '$.receiver_mobile') }} as receiver_mobile,
+        {{ json_text('payload', '$.receiver_state') }} as receiver_state,
+        {{ json_text('payload', '$.receiver_city') }} as receiver_city,
         _source_file,
         _source_row_number,
         _loaded_at,
@@ -85,10 +85,10 @@ cleaned as (
     select
         {{ clean_text('o_id') }} as erp_order_id,
         -- a merged order lists the other Tmall ids in merge_so_id: `,`-separated without spaces, like the export
-        regexp_replace(
-            concat_ws(',', {{ clean_text('so_id') }}, replace({{ clean_text('merge_so_id') }}, '，', ',')),
-            '\s+', '', 'g'
-        ) as tmall_order_ids,
+        {{ regexp_replace_all(
+            "concat_ws(',', " ~ clean_text('so_id') ~ ", replace(" ~ clean_text('merge_so_id') ~ ", '，', ','))",
+            '\\s+', ''
+        ) }} as tmall_order_ids,
         {{ clean_text('shop_name') }} as shop_name,
         {{ clean_text('status') }} as erp_status_text,
         upper({{ clean_text('shop_status') }}) as tmall_status,
@@ -108,7 +108,7 @@ cleaned as (
         {{ clean_text('wms_co_id') }} as warehouse_id,
 
         {{ hash_personal_data('receiver_name') }} as receiver_name_hash,
-        {{ hash_personal_data("regexp_replace(receiver_mobile, '[^0-9]', '', 'g')") }} as receiver_mobile_hash,
+        {{ hash_personal_data(regexp_replace_all('receiver_mobile', '[^0-9]', '')) }} as receiver_mobile_hash,
         {{ clean_text('receiver_state') }} as receiver_province_text,
         case
             when {{ clean_text('receiver_city') }} not like '%*%' then {{ clean_text('receiver_city') }}
@@ -148,7 +148,7 @@ final as (
         cleaned.waybill_no,
         cleaned.logistics_company,
         -- the API names the warehouse by id only (wms_co_id); its name comes from the outbound or stock data
-        cast(null as varchar) as warehouse_name,
+        cast(null as {{ dbt.type_string() }}) as warehouse_name,
 
         provinces.province_name as receiver_province,
         cleaned.receiver_city,

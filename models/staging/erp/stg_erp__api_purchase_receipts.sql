@@ -47,23 +47,18 @@ items as (
         latest_version.status,
         latest_version.io_date,
         latest_version.modified,
-        json_extract_string(latest_version.payload, '$.supplier_name') as supplier_name,
-        json_extract_string(latest_version.payload, '$.supplier_id') as supplier_id,
-        json_extract_string(latest_version.payload, '$.warehouse') as warehouse_name,
-        json_extract_string(latest_version.payload, '$.wms_co_id') as wms_co_id,
+        {{ json_text('latest_version.payload', '$.supplier_name') }} as supplier_name,
+        {{ json_text('latest_version.payload', '$.supplier_id') }} as supplier_id,
+        {{ json_text('latest_version.payload', '$.warehouse') }} as warehouse_name,
+        {{ json_text('latest_version.payload', '$.wms_co_id') }} as wms_co_id,
         positions.line_number,
-        json_extract(latest_version.payload, '$.items[' || (positions.line_number - 1) || ']') as item,
+        {{ json_at('latest_version.payload', "'$.items[' || (positions.line_number - 1) || ']'") }} as item,
         latest_version._source_file,
         latest_version._source_row_number,
         latest_version._loaded_at,
         latest_version._batch_id
     from latest_version
-    cross join lateral (
-        select
-            unnest(
-                range(1, cast(coalesce(json_array_length(latest_version.payload, '$.items'), 0) as bigint) + 1)
-            ) as line_number
-    ) as positions
+    {{ lateral_series('positions', 'line_number', json_array_length_at('latest_version.payload', '$.items')) }}
 
 ),
 
@@ -71,9 +66,9 @@ lines as (
 
     select
         *,
-        {{ clean_text("json_extract_string(item, '$.sku_id')") }} as cleaned_sku_id,
+        {{ clean_text(json_text('item', '$.sku_id')) }} as cleaned_sku_id,
         row_number() over (
-            partition by {{ clean_text('io_id') }}, {{ clean_text("json_extract_string(item, '$.sku_id')") }}
+            partition by {{ clean_text('io_id') }}, {{ clean_text(json_text('item', '$.sku_id')) }}
             order by line_number desc
         ) as line_rank
     from items
@@ -88,11 +83,11 @@ cleaned as (
         {{ clean_text('po_id') }} as purchase_order_id,
         {{ clean_text('supplier_name') }} as supplier_name,
         {{ clean_text('warehouse_name') }} as warehouse_name,
-        {{ clean_text("json_extract_string(item, '$.i_id')") }} as style_id,
-        {{ clean_text("json_extract_string(item, '$.name')") }} as sku_name,
-        {{ to_quantity("json_extract_string(item, '$.qty')") }} as quantity,
-        {{ to_money("json_extract_string(item, '$.cost_price')") }} as cost_price,
-        {{ to_money("json_extract_string(item, '$.cost_amount')") }} as reported_amount,
+        {{ clean_text(json_text('item', '$.i_id')) }} as style_id,
+        {{ clean_text(json_text('item', '$.name')) }} as sku_name,
+        {{ to_quantity(json_text('item', '$.qty')) }} as quantity,
+        {{ to_money(json_text('item', '$.cost_price')) }} as cost_price,
+        {{ to_money(json_text('item', '$.cost_amount')) }} as reported_amount,
         {{ to_china_timestamp('io_date') }} as received_at,
         {{ clean_text('status') }} as receipt_status_text,
         {{ to_china_timestamp('modified') }} as modified_at,

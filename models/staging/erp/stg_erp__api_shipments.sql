@@ -45,22 +45,17 @@ lines as (
         latest_version.so_id,
         latest_version.status,
         latest_version.io_date,
-        json_extract_string(latest_version.payload, '$.warehouse') as warehouse_name,
-        json_extract_string(latest_version.payload, '$.l_id') as waybill_no,
-        json_extract_string(latest_version.payload, '$.logistics_company') as logistics_company,
+        {{ json_text('latest_version.payload', '$.warehouse') }} as warehouse_name,
+        {{ json_text('latest_version.payload', '$.l_id') }} as waybill_no,
+        {{ json_text('latest_version.payload', '$.logistics_company') }} as logistics_company,
         positions.line_number,
-        json_extract(latest_version.payload, '$.items[' || (positions.line_number - 1) || ']') as item,
+        {{ json_at('latest_version.payload', "'$.items[' || (positions.line_number - 1) || ']'") }} as item,
         latest_version._source_file,
         latest_version._source_row_number,
         latest_version._loaded_at,
         latest_version._batch_id
     from latest_version
-    cross join lateral (
-        select
-            unnest(
-                range(1, cast(coalesce(json_array_length(latest_version.payload, '$.items'), 0) as bigint) + 1)
-            ) as line_number
-    ) as positions
+    {{ lateral_series('positions', 'line_number', json_array_length_at('latest_version.payload', '$.items')) }}
 
 ),
 
@@ -76,9 +71,9 @@ cleaned as (
         {{ clean_text('warehouse_name') }} as warehouse_name,
         {{ clean_text('waybill_no') }} as waybill_no,
         {{ clean_text('logistics_company') }} as logistics_company,
-        {{ clean_text("json_extract_string(item, '$.sku_id')") }} as sku_id,
-        {{ to_quantity("json_extract_string(item, '$.qty')") }} as quantity,
-        {{ to_money("json_extract_string(item, '$.sale_price')") }} as sale_price,
+        {{ clean_text(json_text('item', '$.sku_id')) }} as sku_id,
+        {{ to_quantity(json_text('item', '$.qty')) }} as quantity,
+        {{ to_money(json_text('item', '$.sale_price')) }} as sale_price,
         _source_file,
         cast(_source_row_number as bigint) as _source_row_number,
         cast(_loaded_at as timestamp) as _loaded_at,
@@ -90,7 +85,7 @@ cleaned as (
 final as (
 
     select
-        cleaned.outbound_id || '-' || cast(cleaned.line_number as varchar) as shipment_line_id,
+        cleaned.outbound_id || '-' || cast(cleaned.line_number as {{ dbt.type_string() }}) as shipment_line_id,
         cleaned.outbound_id,
         cleaned.line_number,
         cleaned.erp_order_id,

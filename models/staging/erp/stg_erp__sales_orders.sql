@@ -52,9 +52,8 @@ cleaned as (
     select
         {{ clean_text('erp_order_id') }} as erp_order_id,
         -- merged orders list several Tmall ids; normalise the separator to `,` without spaces
-        regexp_replace(
-            replace({{ clean_text('tmall_order_id') }}, '，', ','), '\s+', '', 'g'
-        ) as tmall_order_ids,
+        {{ regexp_replace_all("replace(" ~ clean_text('tmall_order_id') ~ ", '，', ',')", '\\s+', '') }}
+            as tmall_order_ids,
         {{ clean_text('shop_name') }} as shop_name,
         {{ clean_text('erp_status') }} as erp_status_text,
         upper({{ clean_text('tmall_status') }}) as tmall_status,
@@ -74,7 +73,7 @@ cleaned as (
         {{ clean_text('warehouse_name') }} as warehouse_name,
 
         {{ hash_personal_data('receiver_name') }} as receiver_name_hash,
-        {{ hash_personal_data("regexp_replace(receiver_mobile, '[^0-9]', '', 'g')") }} as receiver_mobile_hash,
+        {{ hash_personal_data(regexp_replace_all('receiver_mobile', '[^0-9]', '')) }} as receiver_mobile_hash,
         {{ clean_text('receiver_province') }} as receiver_province_text,
         case
             when {{ clean_text('receiver_city') }} not like '%*%' then {{ clean_text('receiver_city') }}

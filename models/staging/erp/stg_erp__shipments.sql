@@ -74,7 +74,7 @@ cleaned as (
 final as (
 
     select
-        cleaned.outbound_id || '-' || cast(cleaned.line_number as varchar) as shipment_line_id,
+        cleaned.outbound_id || '-' || cast(cleaned.line_number as {{ dbt.type_string() }}) as shipment_line_id,
         cleaned.outbound_id,
         cleaned.line_number,
         cleaned.erp_order_id,

@@ -36,8 +36,8 @@ item_report_lines as (
     select
         {{ clean_text('order_id') }} as order_id,
         {{ to_quantity('line_number') }} as line_number,
-        cast(null as varchar) as sub_order_id,
-        cast(null as varchar) as item_id,
+        cast(null as {{ dbt.type_string() }}) as sub_order_id,
+        cast(null as {{ dbt.type_string() }}) as item_id,
         item_title,
         sku_properties,
         merchant_sku_code,
@@ -46,9 +46,9 @@ item_report_lines as (
         unit_price,
         quantity,
         order_status,
-        cast(null as varchar) as goods_amount,
-        cast(null as varchar) as refund_status,
-        cast(null as varchar) as refund_amount,
+        cast(null as {{ dbt.type_string() }}) as goods_amount,
+        cast(null as {{ dbt.type_string() }}) as refund_status,
+        cast(null as {{ dbt.type_string() }}) as refund_amount,
         'item_report' as source_export,
         _source_file,
         _source_row_number,
@@ -194,7 +194,7 @@ cleaned as (
 final as (
 
     select
-        cleaned.order_id || '-' || cast(cleaned.line_number as varchar) as order_line_id,
+        cleaned.order_id || '-' || cast(cleaned.line_number as {{ dbt.type_string() }}) as order_line_id,
         cleaned.order_id,
         cleaned.line_number,
         cleaned.sub_order_id,

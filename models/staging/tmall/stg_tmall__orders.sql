@@ -123,13 +123,13 @@ sub_order_export_rows as (
     select
         cleaned_order_id as order_id,
         max(buyer_nick) as buyer_nick,
-        cast(null as varchar) as buyer_alipay_account,
+        cast(null as {{ dbt.type_string() }}) as buyer_alipay_account,
         max(receiver_name) as receiver_name,
         max(receiver_address) as receiver_address,
-        cast(null as varchar) as receiver_phone,
+        cast(null as {{ dbt.type_string() }}) as receiver_phone,
         max(receiver_mobile) as receiver_mobile,
         max(buyer_message) as buyer_message,
-        cast(null as varchar) as payment_no,
+        cast(null as {{ dbt.type_string() }}) as payment_no,
         max({{ clean_text('shop_id') }}) as shop_id,
         max({{ clean_text('shop_name') }}) as shop_name,
         -- the order's status is that of its open sub-orders; only when all are closed is the order closed
@@ -137,7 +137,7 @@ sub_order_export_rows as (
             order_status_text,
             case when is_line_closed then 1 else 0 end * 1000000000 + cast(_source_row_number as bigint)
         ) as order_status_text,
-        cast(null as varchar) as close_reason,
+        cast(null as {{ dbt.type_string() }}) as close_reason,
         cast(sum({{ to_money('goods_amount') }}) as decimal(18, 2)) as goods_amount,
         max({{ to_money('post_fee') }}) as post_fee,
         cast(
@@ -149,7 +149,7 @@ sub_order_export_rows as (
             as item_titles,
         cast(count(*) as integer) as item_kinds,
         cast(sum({{ to_quantity('quantity') }}) as integer) as item_quantity,
-        cast(null as varchar) as shipping_method,
+        cast(null as {{ dbt.type_string() }}) as shipping_method,
         max({{ clean_text('waybill_no') }}) as waybill_no,
         max({{ clean_text('logistics_company') }}) as logistics_company,
         cast(null as boolean) as is_mobile_order,
@@ -216,14 +216,13 @@ cleaned as (
         {{ hash_personal_data('buyer_alipay_account') }} as buyer_alipay_account_hash,
         {{ hash_personal_data('receiver_name') }} as receiver_name_hash,
         {{ hash_personal_data('receiver_address') }} as receiver_address_hash,
-        {{ hash_personal_data("regexp_replace(receiver_phone, '[^0-9]', '', 'g')") }} as receiver_phone_hash,
-        {{ hash_personal_data("regexp_replace(receiver_mobile, '[^0-9]', '', 'g')") }} as receiver_mobile_hash,
+        {{ hash_personal_data(regexp_replace_all('receiver_phone', '[^0-9]', '')) }} as receiver_phone_hash,
+        {{ hash_personal_data(regexp_replace_all('receiver_mobile', '[^0-9]', '')) }} as receiver_mobile_hash,
         {{ hash_personal_data('buyer_message') }} as buyer_message_hash,
 
         -- 收货地址 `省 市 区 详细地址`: only the first two parts are kept, the detail is dropped
-        regexp_split_to_array(
-            regexp_replace({{ clean_text('receiver_address') }}, '[\s\x{3000}]+', ' ', 'g'), ' '
-        ) as address_parts,
+        {{ regexp_split_to_array(regexp_replace_all(clean_text('receiver_address'), '[\\s\\x{3000}]+', ' '), ' ') }}
+            as address_parts,
 
         payment_no,
         shop_id,
@@ -288,10 +287,10 @@ final as (
 
         provinces.province_name as receiver_province,
         case
-            when len(cleaned.address_parts) >= 2
-                and cleaned.address_parts[2] <> ''
-                and cleaned.address_parts[2] not like '%*%'
-                then cleaned.address_parts[2]
+            when {{ array_length('cleaned.address_parts') }} >= 2
+                and {{ array_element('cleaned.address_parts', 2) }} <> ''
+                and {{ array_element('cleaned.address_parts', 2) }} not like '%*%'
+                then {{ array_element('cleaned.address_parts', 2) }}
         end as receiver_city,
 
         cleaned.item_titles,
@@ -320,7 +319,7 @@ final as (
     left join status_map
         on cleaned.order_status_text = status_map.export_status
     left join provinces
-        on cleaned.address_parts[1] = provinces.province_alias
+        on {{ array_element('cleaned.address_parts', 1) }} = provinces.province_alias
 
 )
 

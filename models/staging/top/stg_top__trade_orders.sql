@@ -43,18 +43,13 @@ sub_orders as (
         latest_version.tid,
         latest_version.status as trade_status,
         positions.line_number,
-        json_extract(latest_version.payload, '$.orders[' || (positions.line_number - 1) || ']') as sub_order,
+        {{ json_at('latest_version.payload', "'$.orders[' || (positions.line_number - 1) || ']'") }} as sub_order,
         latest_version._source_file,
         latest_version._source_row_number,
         latest_version._loaded_at,
         latest_version._batch_id
     from latest_version
-    cross join lateral (
-        select
-            unnest(
-                range(1, cast(coalesce(json_array_length(latest_version.payload, '$.orders'), 0) as bigint) + 1)
-            ) as line_number
-    ) as positions
+    {{ lateral_series('positions', 'line_number', json_array_length_at('latest_version.payload', '$.orders')) }}
 
 ),
 
@@ -64,23 +59,23 @@ fields as (
         tid,
         trade_status,
         line_number,
-        coalesce(json_extract_string(sub_order, '$.oid_str'), json_extract_string(sub_order, '$.oid')) as oid,
-        json_extract_string(sub_order, '$.num_iid') as num_iid,
-        json_extract_string(sub_order, '$.sku_id') as sku_id,
-        json_extract_string(sub_order, '$.title') as title,
-        json_extract_string(sub_order, '$.sku_properties_name') as sku_properties_name,
-        json_extract_string(sub_order, '$.outer_sku_id') as outer_sku_id,
-        json_extract_string(sub_order, '$.outer_iid') as outer_iid,
-        json_extract_string(sub_order, '$.price') as price,
-        json_extract_string(sub_order, '$.num') as num,
-        json_extract_string(sub_order, '$.total_fee') as total_fee,
-        json_extract_string(sub_order, '$.payment') as payment,
-        json_extract_string(sub_order, '$.discount_fee') as discount_fee,
-        json_extract_string(sub_order, '$.adjust_fee') as adjust_fee,
-        json_extract_string(sub_order, '$.divide_order_fee') as divide_order_fee,
-        json_extract_string(sub_order, '$.status') as status,
-        json_extract_string(sub_order, '$.refund_status') as refund_status,
-        json_extract_string(sub_order, '$.refund_id') as refund_id,
+        coalesce({{ json_text('sub_order', '$.oid_str') }}, {{ json_text('sub_order', '$.oid') }}) as oid,
+        {{ json_text('sub_order', '$.num_iid') }} as num_iid,
+        {{ json_text('sub_order', '$.sku_id') }} as sku_id,
+        {{ json_text('sub_order', '$.title') }} as title,
+        {{ json_text('sub_order', '$.sku_properties_name') }} as sku_properties_name,
+        {{ json_text('sub_order', '$.outer_sku_id') }} as outer_sku_id,
+        {{ json_text('sub_order', '$.outer_iid') }} as outer_iid,
+        {{ json_text('sub_order', '$.price') }} as price,
+        {{ json_text('sub_order', '$.num') }} as num,
+        {{ json_text('sub_order', '$.total_fee') }} as total_fee,
+        {{ json_text('sub_order', '$.payment') }} as payment,
+        {{ json_text('sub_order', '$.discount_fee') }} as discount_fee,
+        {{ json_text('sub_order', '$.adjust_fee') }} as adjust_fee,
+        {{ json_text('sub_order', '$.divide_order_fee') }} as divide_order_fee,
+        {{ json_text('sub_order', '$.status') }} as status,
+        {{ json_text('sub_order', '$.refund_status') }} as refund_status,
+        {{ json_text('sub_order', '$.refund_id') }} as refund_id,
         _source_file,
         _source_row_number,
         _loaded_at,
@@ -124,14 +119,14 @@ cleaned as (
 final as (
 
     select
-        cleaned.order_id || '-' || cast(cleaned.line_number as varchar) as order_line_id,
+        cleaned.order_id || '-' || cast(cleaned.line_number as {{ dbt.type_string() }}) as order_line_id,
         cleaned.order_id,
         cleaned.line_number,
         cleaned.item_title,
         cleaned.sku_properties,
         cleaned.merchant_sku_code,
         cleaned.external_system_id,
-        cast(null as varchar) as bundle_info,
+        cast(null as {{ dbt.type_string() }}) as bundle_info,
         cleaned.unit_price,
         cleaned.quantity,
         status_map.order_status as line_status,
