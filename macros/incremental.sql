@@ -79,3 +79,26 @@
     select sku_id from {{ ref('int_erp_sku_versions_unioned') }}
     where _loaded_at >= {{ incremental_loaded_since() }}
 {%- endmacro %}
+
+{#-
+    How the incremental facts are materialised on the target. Merging on a key needs a table format that can
+    update rows: DuckDB can, and so can Spark with Delta, Iceberg or Hudi tables (var spark_file_format, e.g.
+    `delta` on Databricks). Spark's default Parquet tables cannot, so there the facts are rebuilt whole on every
+    run ('table') rather than merged wrongly.
+-#}
+{% macro incremental_fact_materialization() -%}
+    {%- if target.type == 'spark' and spark_file_format() not in ('delta', 'iceberg', 'hudi') -%}
+        table
+    {%- else -%}
+        incremental
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The Spark table format of the incremental facts (var spark_file_format, default parquet); none elsewhere. -#}
+{% macro spark_file_format() -%}
+    {%- if target.type == 'spark' -%}
+        {{ return(var('spark_file_format', 'parquet')) }}
+    {%- else -%}
+        {{ return(none) }}
+    {%- endif -%}
+{%- endmacro %}

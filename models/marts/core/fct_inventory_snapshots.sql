@@ -9,7 +9,8 @@
 
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_fact_materialization(),
+        file_format=spark_file_format(),
         incremental_strategy='merge',
         unique_key='inventory_snapshot_id',
         on_schema_change='fail',

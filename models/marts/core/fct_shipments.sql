@@ -8,7 +8,8 @@
 
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_fact_materialization(),
+        file_format=spark_file_format(),
         incremental_strategy='merge',
         unique_key='shipment_line_id',
         on_schema_change='fail',
