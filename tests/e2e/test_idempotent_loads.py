@@ -70,13 +70,14 @@ def build(warehouse: Path, loads: list[Path], target_path: Path) -> None:
     )
 
 
-def mart_differences(first: Path, second: Path) -> dict[str, int]:
-    """Rows of each marts table that are in one warehouse and not the other (both directions, as multisets)."""
+def mart_differences(first: Path, second: Path, tables: list[str] | None = None) -> dict[str, int]:
+    """Rows of each marts table (all of them, or `tables`) that are in one warehouse and not the other (both
+    directions, as multisets)."""
     differences: dict[str, int] = {}
     with duckdb.connect() as con:
         con.execute(f"attach '{first}' as one (read_only)")
         con.execute(f"attach '{second}' as two (read_only)")
-        tables = [r[0] for r in con.execute(
+        tables = tables or [r[0] for r in con.execute(
             "select table_name from duckdb_tables() where database_name = 'one' and schema_name = 'marts' order by 1"
         ).fetchall()]
         assert tables, "no mart tables were built"

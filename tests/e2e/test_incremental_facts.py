@@ -29,6 +29,7 @@ import pytest
 
 from orchestration.demo_data import deliveries
 from orchestration.settings import PROJECT_ROOT
+from tests.e2e.test_idempotent_loads import mart_differences
 
 INCREMENTAL_FACTS = ["fct_orders", "fct_order_lines", "fct_shipments", "fct_inventory_snapshots"]
 SELECTION = ["+fct_order_lines", "+fct_shipments", "+fct_inventory_snapshots"]
@@ -90,23 +91,6 @@ def dbt_build(warehouse: Path, target_path: Path, *args: str) -> None:
     )
 
 
-def differences(first: Path, second: Path, tables: list[str]) -> dict[str, int]:
-    """Rows of each table that are in one warehouse and not the other (both directions, as multisets)."""
-    found: dict[str, int] = {}
-    with duckdb.connect() as con:
-        con.execute(f"attach '{first}' as one (read_only)")
-        con.execute(f"attach '{second}' as two (read_only)")
-        for table in tables:
-            count = con.execute(
-                f"select (select count(*) from (select * from one.marts.{table} except all "
-                f"select * from two.marts.{table})) + (select count(*) from (select * from two.marts.{table} "
-                f"except all select * from one.marts.{table}))"
-            ).fetchone()[0]
-            if count:
-                found[table] = count
-    return found
-
-
 @pytest.mark.e2e
 def test_daily_incremental_runs_give_the_same_facts_as_a_full_refresh(tmp_path: Path, dbt_manifest: Path) -> None:
     from orchestration.demo_data import DemoConfig, generate
@@ -163,4 +147,4 @@ def test_daily_incremental_runs_give_the_same_facts_as_a_full_refresh(tmp_path: 
     shutil.copy(incremental, full)
     dbt_build(full, tmp_path / "target_full", "--full-refresh")
 
-    assert differences(incremental, full, INCREMENTAL_FACTS) == {}
+    assert mart_differences(incremental, full, INCREMENTAL_FACTS) == {}
