@@ -204,10 +204,6 @@ def ensure_quality_tables(con: duckdb.DuckDBPyConnection) -> None:
             severity varchar not null, success boolean not null, element_count bigint, unexpected_count bigint,
             examples varchar)"""
     )
-
-
-def ensure_validated_batches(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"create schema if not exists {QUALITY_SCHEMA}")
     con.execute(
         f"""create table if not exists {QUALITY_SCHEMA}.validated_batches (
             suite varchar not null, suite_digest varchar not null, batch_id varchar not null,
@@ -323,7 +319,7 @@ def record_validated_batches(con: duckdb.DuckDBPyConnection, gate: RawGate, run:
     """Remember a passed suite's batches, so later runs skip them (a failed suite's batches are not recorded)."""
     if not run.outcome.passed or not run.batches:
         return
-    ensure_validated_batches(con)
+    ensure_quality_tables(con)
     validated_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con.executemany(
         f"insert into {QUALITY_SCHEMA}.validated_batches values (?, ?, ?, ?, ?, ?)",
@@ -495,7 +491,7 @@ def gx_table_gate(gate: RawGate | ModelGate) -> dg.AssetChecksDefinition:
                 check_name=f"gx_{gate.suite}",
                 asset_key=asset_key.to_user_string(),
             )
-            if isinstance(gate, RawGate) and raw_run is not None:
+            if raw_run is not None:
                 record_validated_batches(con, gate, raw_run, context.run.run_id)
         return check_result(outcome, data_docs_index(docs_dir))
 
