@@ -2,6 +2,9 @@
 
     .venv/bin/python benchmarks/scale.py --order-lines 1000000 [--work benchmarks/work/scale-1000000] [--spark]
 
+A long run can be split: `--to-step S` stops after step S without writing a results row, and a later run with
+`--from-step` (the next step) continues on the same work folder and reports every step, earlier ones included.
+
 Each step runs in a fresh process (benchmarks/harness.py measures wall and CPU seconds, children included, the
 peak RSS of the largest process, and the load average around it), in pipeline order, on one work folder:
 
@@ -301,6 +304,11 @@ def main() -> int:
     parser.add_argument(
         "--from-step", choices=STEPS, default="generate", help="reuse the work folder's earlier steps' output"
     )
+    parser.add_argument(
+        "--to-step",
+        choices=STEPS,
+        help="stop after this step without writing a results row (a later --from-step run reports every step)",
+    )
     args = parser.parse_args()
     work = (args.work or ROOT / "benchmarks" / "work" / f"scale-{args.order_lines}").resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -312,7 +320,8 @@ def main() -> int:
 
     first = date(2025, 1, 1)
     last = first + timedelta(days=args.days - 1)
-    steps = [s for s in STEPS[STEPS.index(args.from_step) :] if s != "dbt_build_spark" or args.spark]
+    end = STEPS.index(args.to_step) + 1 if args.to_step else len(STEPS)
+    steps = [s for s in STEPS[STEPS.index(args.from_step) : end] if s != "dbt_build_spark" or args.spark]
     # the measurements of earlier steps on this work folder (a run resumed with --from-step reports them too)
     saved = work / "steps.json"
     earlier = json.loads(saved.read_text(encoding="utf-8")) if saved.exists() and args.from_step != "generate" else {}
@@ -331,7 +340,8 @@ def main() -> int:
             f"{step}: {m.seconds:.1f} s wall, {m.cpu_seconds:.1f} CPU s, peak {m.peak_rss_mb:.0f} MB: {outputs[step]}",
             flush=True,
         )
-    record(args, work, measured)
+    if args.to_step is None:
+        record(args, work, measured)
     return 0
 
 
