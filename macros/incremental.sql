@@ -81,13 +81,44 @@
 {%- endmacro %}
 
 {#-
-    How the incremental facts are materialised on the target. Merging on a key needs a table format that can
-    update rows: DuckDB can, and so can Spark with Delta, Iceberg or Hudi tables (var spark_file_format, e.g.
-    `delta` on Databricks). Spark's default Parquet tables cannot, so there the facts are rebuilt whole on every
-    run ('table') rather than merged wrongly.
+    Incremental staging and intermediate tables (stg_tmall__orders, stg_tmall__order_items, stg_erp__sales_orders,
+    stg_erp__shipments, the int_*_unioned tables): each keeps one row, or one set of rows, per entity (an order, an
+    outbound), chosen from every version of the entity that was delivered. An incremental run recomputes only the
+    entities with a version loaded in the window (incremental_loaded_since()), from all their versions, and replaces
+    them in the table: `merge` where the entity is one row, `delete+insert` on the entity key where it is a set of
+    lines (a later delivery can carry fewer lines than an earlier one, and delete+insert drops the lines it no
+    longer carries). A row kept from an earlier run is unchanged by definition: no version of its entity arrived.
+
+    keys_loaded_since(inputs): a select of one column, `changed_key`: the keys of the entities with a row loaded in
+    the window, from every input; each input is a pair [relation, SQL of the entity key in that relation].
+    only_keys_loaded_since(key, inputs): on an incremental run, `where <key> in (keys_loaded_since(inputs))`, to
+    filter a model's input CTE to the entities it recomputes; nothing on a full build.
 -#}
-{% macro incremental_fact_materialization() -%}
-    {%- if target.type == 'spark' and spark_file_format() not in ('delta', 'iceberg', 'hudi') -%}
+{% macro keys_loaded_since(inputs) -%}
+    {%- for input in inputs %}
+    {% if not loop.first %}union{% endif %}
+    select {{ input[1] }} as changed_key from {{ input[0] }}
+    where cast(_loaded_at as timestamp) >= {{ incremental_loaded_since() }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro only_keys_loaded_since(key, inputs) -%}
+    {%- if is_incremental() %}
+    where {{ key }} in (
+        {{ keys_loaded_since(inputs) | indent(8) }}
+    )
+    {%- endif %}
+{%- endmacro %}
+
+{#-
+    How an incremental model is materialised on the target. Replacing rows needs a table format that can update
+    them: DuckDB can; Spark can `merge` into Delta, Iceberg or Hudi tables (var spark_file_format, e.g. `delta` on
+    Databricks) but has no `delete+insert`. Spark's default Parquet tables can do neither, so there such a model
+    is rebuilt whole on every run ('table') rather than updated wrongly; so is a delete+insert model on any Spark.
+-#}
+{% macro incremental_materialization(strategy='merge') -%}
+    {%- if target.type == 'spark'
+        and (strategy != 'merge' or spark_file_format() not in ('delta', 'iceberg', 'hudi')) -%}
         table
     {%- else -%}
         incremental

@@ -1,6 +1,10 @@
 {{
     config(
-        materialized='table',
+        materialized=incremental_materialization(),
+        file_format=spark_file_format(),
+        incremental_strategy='merge',
+        unique_key='erp_order_id',
+        on_schema_change='fail',
     )
 }}
 {#-
@@ -10,7 +14,30 @@
     each staging model applies within its own channel, so it does not matter which channel is loaded first.
     source_channel says whose version was kept ('file' or 'api'). The API order names its warehouse by id only:
     its name comes from the API stock rows of that warehouse. A table: the ERP marts and reconciliation read it.
+    Incremental (macros/incremental.sql): a run recomputes the orders whose version in either channel changed in
+    the window, and the API orders without a warehouse name whose warehouse's latest name changed in the window.
 -#}
+
+{%- set order_inputs = [
+    [ref('stg_erp__sales_orders'), 'erp_order_id'],
+    [ref('stg_erp__api_orders'), 'erp_order_id'],
+] %}
+
+{#- the orders an incremental run recomputes: those changed in either channel, and the API orders without a
+    warehouse name whose warehouse's latest name (from the API stock rows) changed in the window -#}
+{%- set orders_to_process -%}
+    {{ keys_loaded_since(order_inputs) }}
+    union
+    select erp_order_id from {{ ref('stg_erp__api_orders') }}
+    where warehouse_name is null and warehouse_id in (
+        select warehouse_id from {{ ref('stg_erp__api_inventory_snapshots') }}
+        where warehouse_id is not null and warehouse_name is not null
+        group by warehouse_id
+        having max(_loaded_at) >= {{ incremental_loaded_since() }}
+            and max_by(warehouse_name, snapshot_at) is distinct from
+            max_by(warehouse_name, snapshot_at) filter (where _loaded_at < {{ incremental_loaded_since() }})
+    )
+{%- endset %}
 
 with
 
@@ -20,6 +47,9 @@ file_orders as (
         *,
         'file' as source_channel
     from {{ ref('stg_erp__sales_orders') }}
+    {% if is_incremental() -%}
+        where erp_order_id in ({{ orders_to_process }})
+    {%- endif %}
 
 ),
 
@@ -44,6 +74,9 @@ api_orders as (
     from {{ ref('stg_erp__api_orders') }} as api_orders
     left join api_warehouse_names
         on api_orders.warehouse_id = api_warehouse_names.warehouse_id
+    {% if is_incremental() -%}
+        where api_orders.erp_order_id in ({{ orders_to_process }})
+    {%- endif %}
 
 ),
 

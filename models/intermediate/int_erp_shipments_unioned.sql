@@ -1,6 +1,9 @@
 {{
     config(
-        materialized='table',
+        materialized=incremental_materialization('delete+insert'),
+        incremental_strategy='delete+insert',
+        unique_key='outbound_id',
+        on_schema_change='fail',
     )
 }}
 {#-
@@ -9,8 +12,14 @@
     channel whose outbound is further along wins: the later 出库时间 (`shipped_at`, the only ERP time both channels
     carry; a version not yet shipped has none and loses), then the later load, then the file version.
     source_channel says which channel delivered the line set ('file' or 'api'). A table: fct_shipments and
-    dim_warehouses read it.
+    dim_warehouses read it. Incremental (macros/incremental.sql): a run recomputes the outbounds with lines changed
+    in either channel in the window, and replaces each outbound's lines (delete+insert on outbound_id).
 -#}
+
+{%- set outbound_inputs = [
+    [ref('stg_erp__shipments'), 'outbound_id'],
+    [ref('stg_erp__api_shipments'), 'outbound_id'],
+] %}
 
 with
 
@@ -20,6 +29,7 @@ lines as (
         *,
         'file' as source_channel
     from {{ ref('stg_erp__shipments') }}
+    {{- only_keys_loaded_since('outbound_id', outbound_inputs) }}
 
     {{ union_all_by_name() }}
 
@@ -27,6 +37,7 @@ lines as (
         *,
         'api' as source_channel
     from {{ ref('stg_erp__api_shipments') }}
+    {{- only_keys_loaded_since('outbound_id', outbound_inputs) }}
 
 ),
 

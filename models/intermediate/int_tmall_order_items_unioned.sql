@@ -1,6 +1,9 @@
 {{
     config(
-        materialized='table',
+        materialized=incremental_materialization('delete+insert'),
+        incremental_strategy='delete+insert',
+        unique_key='order_id',
+        on_schema_change='fail',
     )
 }}
 {#-
@@ -8,14 +11,23 @@
     (stg_tmall__order_items: item report or sub-order export) or the TOP API (stg_top__trade_orders). An order takes
     its lines from the channel whose order version int_tmall_orders_unioned kept; when that channel delivered no
     lines (an order report without its item report), from the other. Lines of orders without an order row (an item
-    report without its order report) come from the exports first.
+    report without its order report) come from the exports first. Incremental (macros/incremental.sql): a run
+    recomputes the line sets of the orders whose order version or lines changed in the window, and replaces each
+    order's lines (delete+insert on order_id).
 -#}
+
+{%- set order_inputs = [
+    [ref('int_tmall_orders_unioned'), 'order_id'],
+    [ref('stg_tmall__order_items'), 'order_id'],
+    [ref('stg_top__trade_orders'), 'order_id'],
+] %}
 
 with
 
 orders as (
 
     select * from {{ ref('int_tmall_orders_unioned') }}
+    {{- only_keys_loaded_since('order_id', order_inputs) }}
 
 ),
 
@@ -25,6 +37,7 @@ export_lines as (
         *,
         'export' as line_channel
     from {{ ref('stg_tmall__order_items') }}
+    {{- only_keys_loaded_since('order_id', order_inputs) }}
 
 ),
 
@@ -38,6 +51,7 @@ api_lines as (
         'top_api' as source_export,
         'api' as line_channel
     from {{ ref('stg_top__trade_orders') }}
+    {{- only_keys_loaded_since('order_id', order_inputs) }}
 
 ),
 

@@ -1,6 +1,10 @@
 {{
     config(
-        materialized='table',
+        materialized=incremental_materialization(),
+        file_format=spark_file_format(),
+        incremental_strategy='merge',
+        unique_key='order_id',
+        on_schema_change='fail',
     )
 }}
 {#-
@@ -10,20 +14,29 @@
     along its life (lifecycle_stage of its canonical status), then the larger refund, then the latest event time,
     then the latest load: the same rule staging applies between exports, so the load order does not matter.
     source_export says which channel's version was kept (order_report, sub_order_export or top_api).
-    A table: every order model downstream reads it.
+    A table: every order model downstream reads it. Incremental (macros/incremental.sql): a run recomputes the
+    orders whose version in either channel, or whose TOP refunds, changed in the window.
 -#}
+
+{%- set order_inputs = [
+    [ref('stg_tmall__orders'), 'order_id'],
+    [ref('stg_top__trades'), 'order_id'],
+    [ref('stg_top__refunds'), 'order_id'],
+] %}
 
 with
 
 export_orders as (
 
     select * from {{ ref('stg_tmall__orders') }}
+    {{- only_keys_loaded_since('order_id', order_inputs) }}
 
 ),
 
 api_trades as (
 
     select * from {{ ref('stg_top__trades') }}
+    {{- only_keys_loaded_since('order_id', order_inputs) }}
 
 ),
 
@@ -34,6 +47,9 @@ api_refunds as (
         sum(refund_amount) as refund_amount
     from {{ ref('stg_top__refunds') }}
     where is_refund_successful
+    {% if is_incremental() -%}
+        and order_id in ({{ keys_loaded_since(order_inputs) }})
+    {%- endif %}
     group by order_id
 
 ),

@@ -71,8 +71,8 @@ def build(warehouse: Path, loads: list[Path], target_path: Path) -> None:
 
 
 def mart_differences(first: Path, second: Path, tables: list[str] | None = None) -> dict[str, int]:
-    """Rows of each marts table (all of them, or `tables`) that are in one warehouse and not the other (both
-    directions, as multisets)."""
+    """Rows of each marts table (all of them, or `tables`: names in marts, or `schema.table`) that are in one
+    warehouse and not the other (both directions, as multisets)."""
     differences: dict[str, int] = {}
     with duckdb.connect() as con:
         con.execute(f"attach '{first}' as one (read_only)")
@@ -82,10 +82,11 @@ def mart_differences(first: Path, second: Path, tables: list[str] | None = None)
         ).fetchall()]
         assert tables, "no mart tables were built"
         for table in tables:
+            name = table if "." in table else f"marts.{table}"
             count = con.execute(
-                f"select (select count(*) from (select * from one.marts.{table} except all "
-                f"select * from two.marts.{table})) + (select count(*) from (select * from two.marts.{table} "
-                f"except all select * from one.marts.{table}))"
+                f"select (select count(*) from (select * from one.{name} except all "
+                f"select * from two.{name})) + (select count(*) from (select * from two.{name} "
+                f"except all select * from one.{name}))"
             ).fetchone()[0]
             if count:
                 differences[table] = count

@@ -10,8 +10,8 @@ pipeline would start for that day. The history includes what makes incremental r
   order lines sold earlier are re-mapped and costed, and stock snapshots get their category and cost;
 - a night the pipeline did not run: the week after it must catch up, which the default look-back has to cover.
 
-Then a copy of the final warehouse is rebuilt with `--full-refresh`. Every incremental fact must be identical,
-row for row and column for column, in both.
+Then a copy of the final warehouse is rebuilt with `--full-refresh`. Every incremental model (the facts and the
+staging and intermediate tables they read) must be identical, row for row and column for column, in both.
 """
 
 from __future__ import annotations
@@ -32,6 +32,17 @@ from orchestration.settings import PROJECT_ROOT
 from tests.e2e.test_idempotent_loads import mart_differences
 
 INCREMENTAL_FACTS = ["fct_orders", "fct_order_lines", "fct_shipments", "fct_inventory_snapshots"]
+INCREMENTAL_UPSTREAM = [
+    "stg_tmall__orders",
+    "stg_tmall__order_items",
+    "stg_erp__sales_orders",
+    "stg_erp__shipments",
+    "int_tmall_orders_unioned",
+    "int_tmall_order_items_unioned",
+    "int_erp_sales_orders_unioned",
+    "int_erp_shipments_unioned",
+]
+"""The staging and intermediate tables the facts read, incremental too (they keep one version of each entity)."""
 SELECTION = ["+fct_order_lines", "+fct_shipments", "+fct_inventory_snapshots"]
 START, DAYS, SLICE_DAYS = dt.date(2025, 1, 1), 56, 7
 SKIPPED_SLICE = 4
@@ -97,12 +108,12 @@ def test_daily_incremental_runs_give_the_same_facts_as_a_full_refresh(tmp_path: 
     from orchestration.ingest.loader import ingest_landing
 
     manifest = json.loads(dbt_manifest.read_text(encoding="utf-8"))
-    materialized = {
-        n["name"]: n["config"]["materialized"]
+    incremental_models = {
+        n["name"]: f"{n['schema']}.{n['name']}"
         for n in manifest["nodes"].values()
-        if n["name"] in INCREMENTAL_FACTS and n["resource_type"] == "model"
+        if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"
     }
-    assert materialized == dict.fromkeys(INCREMENTAL_FACTS, "incremental")
+    assert set(INCREMENTAL_FACTS) | set(INCREMENTAL_UPSTREAM) <= set(incremental_models)
 
     landing, source = tmp_path / "landing", tmp_path / "source.duckdb"
     generate(landing, DemoConfig(orders=2_000, start=START, days=DAYS, skus=60))
@@ -147,4 +158,4 @@ def test_daily_incremental_runs_give_the_same_facts_as_a_full_refresh(tmp_path: 
     shutil.copy(incremental, full)
     dbt_build(full, tmp_path / "target_full", "--full-refresh")
 
-    assert mart_differences(incremental, full, INCREMENTAL_FACTS) == {}
+    assert mart_differences(incremental, full, sorted(incremental_models.values())) == {}

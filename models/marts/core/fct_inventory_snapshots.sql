@@ -9,7 +9,7 @@
 
 {{
     config(
-        materialized=incremental_fact_materialization(),
+        materialized=incremental_materialization(),
         file_format=spark_file_format(),
         incremental_strategy='merge',
         unique_key='inventory_snapshot_id',

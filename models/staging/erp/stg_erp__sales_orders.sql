@@ -1,11 +1,16 @@
 {{
     config(
-        materialized='table',
+        materialized=incremental_materialization(),
+        file_format=spark_file_format(),
+        incremental_strategy='merge',
+        unique_key='erp_order_id',
+        on_schema_change='fail',
     )
 }}
 {#-
     A table, not a view: this model hashes personal data with the salt, and a view would keep the salt in
-    its stored definition in the warehouse.
+    its stored definition in the warehouse. Incremental (macros/incremental.sql): a run recomputes the ERP
+    orders with a row loaded in the window, from all their delivered versions.
 -#}
 
 with
@@ -13,6 +18,9 @@ with
 source as (
 
     select * from {{ source('erp', 'erp_sales_orders') }}
+    {{- only_keys_loaded_since(
+        clean_text('erp_order_id'), [[source('erp', 'erp_sales_orders'), clean_text('erp_order_id')]]
+    ) }}
 
 ),
 

@@ -1,8 +1,25 @@
+{#-
+    Incremental (macros/incremental.sql): a run recomputes the line sets of the outbounds with a row loaded in the
+    window and replaces each outbound's lines (delete+insert on outbound_id: a later delivery may carry fewer
+    lines). A table, so that its data tests and the models downstream read it once.
+-#}
+{{
+    config(
+        materialized=incremental_materialization('delete+insert'),
+        incremental_strategy='delete+insert',
+        unique_key='outbound_id',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
 
     select * from {{ source('erp', 'erp_shipments') }}
+    {{- only_keys_loaded_since(
+        clean_text('outbound_id'), [[source('erp', 'erp_shipments'), clean_text('outbound_id')]]
+    ) }}
 
 ),
 

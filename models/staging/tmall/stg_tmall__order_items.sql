@@ -5,17 +5,38 @@
     from its latest delivery, so an order delivered by both exports is never counted twice.
 -#}
 
+{#-
+    Incremental (macros/incremental.sql): a run recomputes the line sets of the orders with a row of either export
+    loaded in the window and replaces each order's lines (delete+insert on order_id: a later delivery may carry
+    fewer lines). A table, so that its data tests and the models downstream read it once.
+-#}
+{{
+    config(
+        materialized=incremental_materialization('delete+insert'),
+        incremental_strategy='delete+insert',
+        unique_key='order_id',
+        on_schema_change='fail',
+    )
+}}
+
+{%- set order_inputs = [
+    [source('tmall', 'tmall_order_items'), clean_text('order_id')],
+    [source('tmall', 'tmall_sub_orders'), clean_text('order_id')],
+] %}
+
 with
 
 item_report as (
 
     select * from {{ source('tmall', 'tmall_order_items') }}
+    {{- only_keys_loaded_since(clean_text('order_id'), order_inputs) }}
 
 ),
 
 sub_order_export as (
 
     select * from {{ source('tmall', 'tmall_sub_orders') }}
+    {{- only_keys_loaded_since(clean_text('order_id'), order_inputs) }}
 
 ),
 

@@ -1,24 +1,36 @@
 {{
     config(
-        materialized='table',
+        materialized=incremental_materialization(),
+        file_format=spark_file_format(),
+        incremental_strategy='merge',
+        unique_key='order_id',
+        on_schema_change='fail',
     )
 }}
 {#-
     A table, not a view: this model hashes personal data with the salt, and a view would keep the salt in
-    its stored definition in the warehouse.
+    its stored definition in the warehouse. Incremental (macros/incremental.sql): a run recomputes the orders
+    with a row of either export loaded in the window, from all their delivered versions.
 -#}
+
+{%- set order_inputs = [
+    [source('tmall', 'tmall_orders'), clean_text('order_id')],
+    [source('tmall', 'tmall_sub_orders'), clean_text('order_id')],
+] %}
 
 with
 
 order_report as (
 
     select * from {{ source('tmall', 'tmall_orders') }}
+    {{- only_keys_loaded_since(clean_text('order_id'), order_inputs) }}
 
 ),
 
 sub_order_export as (
 
     select * from {{ source('tmall', 'tmall_sub_orders') }}
+    {{- only_keys_loaded_since(clean_text('order_id'), order_inputs) }}
 
 ),
 
