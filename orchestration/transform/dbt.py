@@ -3,12 +3,13 @@
 Asset keys follow the warehouse layout: dbt sources are the `raw/<table>` assets that ingest materialises,
 models are keyed `<layer>/<model>` (staging, intermediate, marts, metrics), seeds `seeds/<seed>`.
 
-The large facts are incremental models (`materialized='incremental'`, macros/incremental.sql): a run re-processes
-the records whose raw rows were loaded since China-time midnight of `incremental_window_start` minus
-`incremental_lookback_days`. Each run passes `incremental_window_start` = the China-time day of the oldest of the
-incremental facts' latest materializations (never later than yesterday): everything loaded since the last run
-that updated them is re-processed, so a night the pipeline did not run, or a failed run, is caught up by the
-next. The first run on an empty warehouse builds the tables whole; run config `full_refresh: true` rebuilds them.
+The large facts, and the staging and intermediate tables they read, are incremental models
+(`materialized='incremental'`, macros/incremental.sql): a run re-processes the records whose raw rows were loaded
+since China-time midnight of `incremental_window_start` minus `incremental_lookback_days`. Each run passes
+`incremental_window_start` = the China-time day of the oldest of the incremental models' latest materializations
+(never later than yesterday): everything loaded since the last run that updated them is re-processed, so a night
+the pipeline did not run, or a failed run, is caught up by the next. The first run on an empty warehouse builds
+the tables whole; run config `full_refresh: true` rebuilds them.
 """
 
 import datetime as dt
@@ -59,7 +60,7 @@ DBT_PROJECT.prepare_if_dev()
 
 class DbtBuildConfig(dg.Config):
     full_refresh: bool = False
-    """Rebuild the incremental facts from scratch (`dbt build --full-refresh`), e.g. after a change to their SQL
+    """Rebuild the incremental models from scratch (`dbt build --full-refresh`), e.g. after a change to their SQL
     or contract, or to the seed product_mapping_overrides."""
     lookback_days: int | None = None
     """Override the dbt var incremental_lookback_days (dbt_project.yml) for this run."""
@@ -80,7 +81,7 @@ def incremental_model_keys(manifest: Mapping[str, Any]) -> list[dg.AssetKey]:
 
 def incremental_window_start(last_updates: Iterable[float | None], now: dt.datetime) -> str | None:
     """The first China-time day an incremental run must re-process (`YYYY-MM-DD`): the day of the oldest of the
-    facts' latest updates (POSIX timestamps), or yesterday if that is earlier. None when a fact was never
+    incremental models' latest updates (POSIX timestamps), or yesterday if that is earlier. None when one was never
     materialised on this Dagster instance: dbt then uses its default (yesterday) or builds a missing table whole."""
     china = ZoneInfo(CHINA_TIMEZONE)
     updates = list(last_updates)
@@ -120,7 +121,7 @@ def last_updates(instance: dg.DagsterInstance, keys: Iterable[dg.AssetKey]) -> l
     dagster_dbt_translator=WarehouseLayoutTranslator(),
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
-    """`dbt build`: seeds, staging, intermediate and marts, with their tests as asset checks. The incremental facts
+    """`dbt build`: seeds, staging, intermediate and marts, with their tests as asset checks. The incremental models
     re-process what was loaded since their last update (module docstring)."""
     manifest = json.loads(Path(DBT_PROJECT.manifest_path).read_text(encoding="utf-8"))
     window_start = incremental_window_start(

@@ -46,14 +46,22 @@ def test_the_window_and_a_full_refresh_reach_the_dbt_command_line() -> None:
     assert dbt_build_args(DbtBuildConfig(full_refresh=True), "2026-03-10")[-1] == "--full-refresh"
 
 
-def test_the_incremental_models_are_the_large_facts(dbt_manifest) -> None:
+def test_the_incremental_models_are_the_large_facts_and_the_tables_they_read(dbt_manifest) -> None:
     from orchestration.transform.dbt import incremental_model_keys
 
     keys = incremental_model_keys(json.loads(dbt_manifest.read_text(encoding="utf-8")))
 
     assert [key.to_user_string() for key in keys] == [
+        "intermediate/int_erp_sales_orders_unioned",
+        "intermediate/int_erp_shipments_unioned",
+        "intermediate/int_tmall_order_items_unioned",
+        "intermediate/int_tmall_orders_unioned",
         "marts/fct_inventory_snapshots",
         "marts/fct_order_lines",
         "marts/fct_orders",
         "marts/fct_shipments",
+        "staging/stg_erp__sales_orders",
+        "staging/stg_erp__shipments",
+        "staging/stg_tmall__order_items",
+        "staging/stg_tmall__orders",
     ]
