@@ -14,7 +14,16 @@
     A group is one Tmall order with its ERP orders, or one merged ERP order with its Tmall orders. Money at stake:
     missing_in_erp → the Tmall net amount (paid − refunded); missing_in_tmall → the ERP 应付金额;
     amount_mismatch → |Tmall − ERP| of the group, carried by the group's first Tmall order (others 0); else 0.
+
+    A table, not a view: five data tests and fct_order_reconciliation read it, and as a view each would recompute
+    the whole reconciliation (measured at 1M order lines: the tests on the view took longer than the mart).
 -#}
+
+{{
+    config(
+        materialized='table',
+    )
+}}
 
 with
 
