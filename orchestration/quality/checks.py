@@ -543,11 +543,13 @@ MODEL_GATES: tuple[ModelGate, ...] = (
         "marts_fct_order_lines",
         ("marts", "fct_order_lines"),
         "marts.fct_order_lines",
-        # soft threshold: the share of the last 30 days' paid revenue on products not mapped to an ERP SKU
+        # soft threshold: the share of the last 30 days' paid revenue on products not mapped to an ERP SKU (a scalar
+        # subquery, not a window over the table: computed once, without holding the table's rows, chunk by chunk)
         derived=(
-            f"sum(line_revenue) filter (where {LATEST_PAID_30D} and mapping_status not in ('mapped', 'manual')) "
-            "over () "
-            f"/ nullif(sum(line_revenue) filter (where {LATEST_PAID_30D}) over (), 0) as _unmapped_revenue_share_30d"
+            "(select sum(line_revenue) filter "
+            f"(where {LATEST_PAID_30D} and mapping_status not in ('mapped', 'manual')) "
+            f"/ nullif(sum(line_revenue) filter (where {LATEST_PAID_30D}), 0) from marts.fct_order_lines) "
+            "as _unmapped_revenue_share_30d"
         ),
         example_columns=("order_line_id",),
     ),
