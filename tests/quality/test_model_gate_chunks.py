@@ -206,3 +206,54 @@ def test_an_expectation_that_cannot_be_merged_stops_a_chunked_gate(checks, con, 
 
     with pytest.raises(ValueError, match="cannot be validated in chunks"):
         checks.validate_model_gate(con, checks.ModelGate("test_mean", ("marts", "t"), "marts.t"), chunk_rows=3)
+
+
+@pytest.mark.timeout(300)
+def test_the_dagster_check_of_a_chunked_gate_records_the_merged_outcome_and_data_docs(
+    checks, tmp_path, monkeypatch
+) -> None:
+    import dagster as dg
+
+    from orchestration.quality.great_expectations import data_docs_index
+    from orchestration.resources import WarehouseResource
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            """create table marts.fct_orders as
+            select 'O' || i as order_id, case when i = 44 then -3.0 else 100.0 end as total_amount,
+                   90.0 as paid_amount, 0.0 as refund_amount, 'TRADE_FINISHED' as order_status
+            from range(60) as t(i)"""
+        )
+        con.execute("update marts.fct_orders set order_id = 'O3' where order_id = 'O58'")
+    monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
+    monkeypatch.setenv("QUALITY_DOCS_DIR", str(tmp_path / "docs"))
+    monkeypatch.setenv("QUALITY_GATE_CHUNK_ROWS", "7")
+    model_gate = gate(checks, "marts_fct_orders")
+    definitions = dg.Definitions(
+        assets=[dg.AssetSpec(model_gate.asset_key)],
+        asset_checks=[checks.gx_table_gate(model_gate)],
+        jobs=[dg.define_asset_job("gate_only", selection=dg.AssetSelection.all_asset_checks())],
+        resources={"warehouse": WarehouseResource(path=str(warehouse))},
+    )
+
+    result = definitions.resolve_job_def("gate_only").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+    )
+
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert (evaluation.passed, evaluation.severity) == (False, dg.AssetCheckSeverity.ERROR)
+    assert evaluation.metadata["rows_validated"].value == 60
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        failed = con.execute(
+            "select column_name, unexpected_count, element_count, examples from quality.check_results "
+            "where run_id = ? and not success order by column_name",
+            [result.run_id],
+        ).fetchall()
+    assert failed == [
+        ("_total_minus_paid", 1, 60, '[{"value": 44}]'),
+        ("order_id", 2, 60, '[{"value": 3}, {"value": 58}]'),
+        ("total_amount", 1, 60, '[{"value": 44}]'),
+    ]
+    assert data_docs_index(tmp_path / "docs").exists()
