@@ -19,7 +19,8 @@ peak RSS of the largest process, and the load average around it), in pipeline or
    the last day, the last day lands (`new_day`), and `dbt build` runs incrementally as the nightly pipeline would
    (window = the new day, default 7-day look-back: the loads of nine nights are re-processed); its share of the
    full build is the target (5 % at most).
-6. `quality_gates`: every Great Expectations gate, raw and mart, as the pipeline runs them.
+6. `quality_gates`: every Great Expectations gate, raw and mart, as the pipeline runs them (`validate_raw_gate`,
+   `validate_model_gate`: chunks of at most QUALITY_GATE_CHUNK_ROWS rows, default 2,000,000).
 7. `metric_tables`: the MetricFlow metric tables. 8. `report`: the report database export and the Evidence build
    (on a private copy of the Evidence project, so `reports/build` is left alone).
 With `--spark`: `dbt_build_spark`, the same `dbt build` with `--target spark` on the same raw data, for the DuckDB
@@ -85,8 +86,7 @@ GATES = """
 import duckdb, os
 os.environ["WAREHOUSE_PATH"] = {warehouse!r}
 from orchestration.quality.checks import (
-    MODEL_GATES, RAW_GATES, record_validated_batches, suite_columns, validate_raw_gate)
-from orchestration.quality.great_expectations import load_suite_definition, validate_dataframe
+    MODEL_GATES, RAW_GATES, record_validated_batches, validate_model_gate, validate_raw_gate)
 rows = 0
 with duckdb.connect({warehouse!r}) as con:
     for gate in RAW_GATES:
@@ -97,8 +97,7 @@ with duckdb.connect({warehouse!r}) as con:
         schema, table = gate.table.split(".")
         exists = "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"
         if con.execute(exists, [schema, table]).fetchone()[0]:
-            definition = load_suite_definition(gate.suite)
-            rows += validate_dataframe(con.execute(gate.query(suite_columns(definition))).df(), definition).row_count
+            rows += validate_model_gate(con, gate).row_count
 print(rows)
 """
 

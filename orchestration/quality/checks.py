@@ -23,6 +23,7 @@ Error-severity failures block everything downstream; warning-severity failures a
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -259,8 +260,57 @@ def unvalidated_batches(con: duckdb.DuckDBPyConnection, gate: RawGate, digest: s
     ]
 
 
+AGGREGATE_EXPECTATIONS = {"expect_column_max_to_be_between": max, "expect_column_min_to_be_between": min}
+"""Expectations on one value of a whole column: the chunks' observed values combine, and the bounds are re-checked."""
+
+
+def within_bounds(value: object, kwargs: dict) -> bool:
+    """Great Expectations' test of an observed value against `min_value`/`max_value` (`strict_min`/`strict_max`)."""
+    if value is None:
+        return False
+    low, high = kwargs.get("min_value"), kwargs.get("max_value")
+    above = low is None or (value > low if kwargs.get("strict_min") else value >= low)  # type: ignore[operator]
+    below = high is None or (value < high if kwargs.get("strict_max") else value <= high)  # type: ignore[operator]
+    return above and below
+
+
+def merge_expectation(expectation: dict, parts: list[ExpectationOutcome]) -> ExpectationOutcome:
+    """One expectation's outcome over chunks. Row by row: counts add up. A uniqueness: the same, provided every value
+    is in one chunk only (see `validate_model_gate`). A max or min: the chunks' extreme, against the suite's bounds.
+    Examples are the first failing rows of the table when the chunks know their rows' positions."""
+    first = parts[0]
+    examples = [example for p in parts for example in p.examples]
+    positions = [position for p in parts for position in p.example_positions]
+    if len(positions) == len(examples):
+        examples = [example for _, example in sorted(zip(positions, examples, strict=True), key=lambda pair: pair[0])]
+        positions = sorted(positions)
+    else:
+        positions = []
+    merged = ExpectationOutcome(
+        expectation=first.expectation,
+        column=first.column,
+        severity=first.severity,
+        unexpected_count=sum(p.unexpected_count for p in parts),
+        element_count=sum(p.element_count for p in parts),
+        examples=examples[:MAX_EXAMPLES],
+        success=all(p.success for p in parts),
+        example_positions=positions[:MAX_EXAMPLES],
+    )
+    aggregate = AGGREGATE_EXPECTATIONS.get(first.expectation)
+    raised = any("error" in example for p in parts for example in p.examples)
+    if aggregate is not None and not raised:
+        if expectation["type"] != first.expectation:
+            raise ValueError(f"outcome of {first.expectation} does not line up with expectation {expectation['type']}")
+        observed = [p.observed_value for p in parts if p.observed_value is not None]
+        merged.observed_value = aggregate(observed) if observed else None
+        merged.success = within_bounds(merged.observed_value, expectation["kwargs"])
+        merged.examples = [] if merged.success else [{"observed_value": merged.observed_value}]
+        merged.example_positions = []
+    return merged
+
+
 def merge_outcomes(definition: dict, parts: list[SuiteOutcome]) -> SuiteOutcome:
-    """One outcome for a suite validated chunk by chunk: counts add up, examples come from the first chunks."""
+    """One outcome for a suite validated chunk by chunk (see `merge_expectation`)."""
     if not parts:
         return SuiteOutcome(
             suite=definition["name"],
@@ -278,16 +328,8 @@ def merge_outcomes(definition: dict, parts: list[SuiteOutcome]) -> SuiteOutcome:
             ],
         )
     merged = [
-        ExpectationOutcome(
-            expectation=first.expectation,
-            column=first.column,
-            severity=first.severity,
-            unexpected_count=sum(p.results[i].unexpected_count for p in parts),
-            element_count=sum(p.results[i].element_count for p in parts),
-            examples=[example for p in parts for example in p.results[i].examples][:MAX_EXAMPLES],
-            success=all(p.results[i].success for p in parts),
-        )
-        for i, first in enumerate(parts[0].results)
+        merge_expectation(expectation, [p.results[i] for p in parts])
+        for i, expectation in enumerate(definition["expectations"])
     ]
     return SuiteOutcome(suite=parts[0].suite, row_count=sum(p.row_count for p in parts), results=merged)
 
@@ -325,6 +367,119 @@ def record_validated_batches(con: duckdb.DuckDBPyConnection, gate: RawGate, run:
         f"insert into {QUALITY_SCHEMA}.validated_batches values (?, ?, ?, ?, ?, ?)",
         [(gate.suite, run.digest, batch_id, rows, validated_at, run_id) for batch_id, rows in run.batches],
     )
+
+
+POSITION_COLUMN = "_gate_row"
+"""A row's position in the rows a model gate validates (0, 1, ...), added when the table is validated in chunks."""
+
+UNIQUE_EXPECTATIONS = ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique")
+CHUNKABLE_EXPECTATIONS = frozenset(
+    {
+        # row by row: a row's verdict does not depend on the other rows
+        "expect_column_values_to_not_be_null",
+        "expect_column_values_to_be_null",
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_not_be_in_set",
+        "expect_column_values_to_be_between",
+        "expect_column_values_to_match_regex",
+        "expect_column_values_to_not_match_regex",
+        "expect_column_value_lengths_to_be_between",
+        *UNIQUE_EXPECTATIONS,
+        *AGGREGATE_EXPECTATIONS,
+    }
+)
+"""Expectations whose chunked verdict `merge_outcomes` makes equal to the whole table's."""
+
+
+def unique_columns(expectation: dict) -> tuple[str, ...] | None:
+    """The columns a uniqueness expectation reads (sorted), None for any other expectation."""
+    if expectation["type"] not in UNIQUE_EXPECTATIONS:
+        return None
+    kwargs = expectation["kwargs"]
+    return tuple(sorted(kwargs.get("column_list") or [kwargs["column"]]))
+
+
+def partitionings(definition: dict) -> list[tuple[tuple[str, ...], list[int]]]:
+    """How to chunk a suite: (the columns to partition the rows on, the indexes of the expectations validated so).
+
+    A uniqueness holds in every chunk exactly when it holds over the table if equal values always share a chunk, so
+    the rows are partitioned on a hash of the unique columns. Every other expectation goes with the first
+    partitioning; a uniqueness on another set of columns gets a pass of its own, partitioned on those."""
+    by_columns: dict[tuple[str, ...], list[int]] = {}
+    others: list[int] = []
+    for index, expectation in enumerate(definition["expectations"]):
+        columns = unique_columns(expectation)
+        if columns is None:
+            others.append(index)
+        else:
+            by_columns.setdefault(columns, []).append(index)
+    if not by_columns:
+        return [((), others)]
+    (first, first_indexes), *rest = by_columns.items()
+    return [(first, sorted([*first_indexes, *others])), *rest]
+
+
+def chunk_condition(columns: tuple[str, ...], rows: int, chunks: int, chunk: int) -> str:
+    """SQL selecting chunk `chunk` of `chunks` of `rows` rows: by a hash of `columns`, or without columns by position
+    (consecutive rows). Rows with all of `columns` null are never duplicates (Great Expectations skips them), so they
+    go by position too, however many there are."""
+    by_position = f"{POSITION_COLUMN} * {chunks} // {rows} = {chunk}"
+    if not columns:
+        return by_position
+    all_null = " and ".join(f'"{c}" is null' for c in columns)
+    key = ", ".join(f'"{c}"' for c in columns)
+    return f"(case when {all_null} then {by_position} else hash({key}) % {chunks} = {chunk} end)"
+
+
+def validate_model_gate(
+    con: duckdb.DuckDBPyConnection, gate: ModelGate, docs_dir: Path | None = None, chunk_rows: int | None = None
+) -> SuiteOutcome:
+    """Validate a mart or metric table in chunks of at most about QUALITY_GATE_CHUNK_ROWS rows, one chunk in memory
+    at a time, with the verdict, counts and examples that validating the whole table as one frame gives.
+
+    A table within the limit is one frame, as before. A larger one is read chunk by chunk with a SQL filter on
+    a hash of the suite's unique column(s) (see `partitionings`); each row keeps its position in the whole table, so
+    the merged examples are the table's first failing rows."""
+    definition = load_suite_definition(gate.suite)
+    query = gate.query(suite_columns(definition))
+    rows = con.execute(f"select count(*) from ({query})").fetchone()[0]  # type: ignore[index]
+    chunks = max(1, math.ceil(rows / (chunk_rows or chunk_rows_limit())))
+    if chunks == 1:
+        frame = con.execute(query).df()
+        return validate_dataframe(frame, definition, docs_dir=docs_dir, example_columns=gate.example_columns)
+    unchunkable = {e["type"] for e in definition["expectations"] if e["type"] not in CHUNKABLE_EXPECTATIONS}
+    unchunkable |= {e["type"] for e in definition["expectations"] if "mostly" in e["kwargs"]}
+    if unchunkable:
+        raise ValueError(
+            f"expectations/{gate.suite}.json: {sorted(unchunkable)} cannot be validated in chunks ({rows} rows); "
+            "teach merge_outcomes how, or raise QUALITY_GATE_CHUNK_ROWS"
+        )
+    results: list[ExpectationOutcome | None] = [None] * len(definition["expectations"])
+    row_count = 0
+    for number, (columns, indexes) in enumerate(partitionings(definition)):
+        part = {**definition, "expectations": [definition["expectations"][i] for i in indexes]}
+        numbered = f"select *, row_number() over () - 1 as {POSITION_COLUMN} from ({gate.query(suite_columns(part))})"
+        outcomes = []
+        for chunk in range(chunks):
+            condition = chunk_condition(columns, rows, chunks, chunk)
+            frame = con.execute(f"select * from ({numbered}) where {condition} order by {POSITION_COLUMN}").df()
+            if len(frame):
+                outcomes.append(
+                    validate_dataframe(
+                        frame,
+                        part,
+                        # Data Docs keep the first partitioning's chunks (a second one is one uniqueness)
+                        docs_dir=docs_dir if number == 0 else None,
+                        example_columns=gate.example_columns,
+                        position_column=POSITION_COLUMN,
+                    )
+                )
+            del frame
+        merged = merge_outcomes(part, outcomes)
+        row_count = merged.row_count if number == 0 else row_count
+        for index, outcome in zip(indexes, merged.results, strict=True):
+            results[index] = outcome
+    return SuiteOutcome(suite=definition["name"], row_count=row_count, results=[r for r in results if r is not None])
 
 
 def record_outcome(
@@ -388,11 +543,13 @@ MODEL_GATES: tuple[ModelGate, ...] = (
         "marts_fct_order_lines",
         ("marts", "fct_order_lines"),
         "marts.fct_order_lines",
-        # soft threshold: the share of the last 30 days' paid revenue on products not mapped to an ERP SKU
+        # soft threshold: the share of the last 30 days' paid revenue on products not mapped to an ERP SKU (a scalar
+        # subquery, not a window over the table: computed once, without holding the table's rows, chunk by chunk)
         derived=(
-            f"sum(line_revenue) filter (where {LATEST_PAID_30D} and mapping_status not in ('mapped', 'manual')) "
-            "over () "
-            f"/ nullif(sum(line_revenue) filter (where {LATEST_PAID_30D}) over (), 0) as _unmapped_revenue_share_30d"
+            "(select sum(line_revenue) filter "
+            f"(where {LATEST_PAID_30D} and mapping_status not in ('mapped', 'manual')) "
+            f"/ nullif(sum(line_revenue) filter (where {LATEST_PAID_30D}), 0) from marts.fct_order_lines) "
+            "as _unmapped_revenue_share_30d"
         ),
         example_columns=("order_line_id",),
     ),
@@ -457,7 +614,6 @@ def gx_table_gate(gate: RawGate | ModelGate) -> dg.AssetChecksDefinition:
     asset_key = gate.asset_key
     if isinstance(gate, RawGate) and gate.dataset not in DATASETS_BY_NAME:
         raise ValueError(f"no raw dataset {gate.dataset}")
-    example_columns = gate.example_columns if isinstance(gate, ModelGate) else ()
 
     @dg.asset_check(
         asset=asset_key,
@@ -476,10 +632,9 @@ def gx_table_gate(gate: RawGate | ModelGate) -> dg.AssetChecksDefinition:
                 f"{gate.suite}: {len(raw_run.batches)} batch(es) not yet validated, {outcome.row_count} rows validated"
             )
         else:
-            definition = load_suite_definition(gate.suite)
             with warehouse.connect(read_only=True) as con:
-                frame = con.execute(gate.query(suite_columns(definition))).df()
-            outcome = validate_dataframe(frame, definition, docs_dir=docs_dir, example_columns=example_columns)
+                outcome = validate_model_gate(con, gate, docs_dir=docs_dir)
+            context.log.info(f"{gate.suite}: {outcome.row_count} rows validated")
         for failure in outcome.failures:
             log = context.log.error if failure.severity == "error" else context.log.warning
             log(failure.describe())

@@ -33,6 +33,10 @@ class ExpectationOutcome:
     element_count: int
     examples: list[dict[str, Any]] = field(default_factory=list)
     success: bool = False
+    observed_value: Any = None
+    """What an aggregate expectation (a max, a mean) saw, failing or not; None for row-by-row expectations."""
+    example_positions: list[int] = field(default_factory=list)
+    """Where each example's row is in the whole table, when it was validated in chunks (orders merged examples)."""
 
     def describe(self) -> str:
         where = f" on {self.column}" if self.column else ""
@@ -160,31 +164,48 @@ def validate_dataframe(
     definition: dict[str, Any],
     docs_dir: Path | None = None,
     example_columns: tuple[str, ...] = (),
+    position_column: str | None = None,
 ) -> SuiteOutcome:
     """Validate `frame` against a suite definition; with `docs_dir`, also keep the result and update Data Docs.
 
     A failing row's example shows where it came from (`_source_file`, `_source_row_number`) and `example_columns`
-    (e.g. the metric, direction and size of a flagged anomaly)."""
+    (e.g. the metric, direction and size of a flagged anomaly); without either, the row's position in the frame.
+
+    `position_column`, when `frame` is one chunk of a table, holds each row's position in the whole table: the frame
+    is indexed by it (so an example shows the position the whole table would), it is left out of the examples, and
+    each outcome's `example_positions` say where its examples are, for merging chunks in table order."""
     index_columns = [c for c in dict.fromkeys([*LOCATION_COLUMNS, *example_columns]) if c in frame.columns]
+    if position_column:
+        frame = frame.copy(deep=False)  # shares the data: a chunk is in memory once
+        frame.index = pd.Index(frame[position_column].to_numpy())
+    # without index columns GX names a failing row by the frame's index, which is then the position itself
+    tracked = [position_column] if position_column and index_columns else []
     result = _run_validation(
         frame,
         definition,
         docs_dir,
-        {"result_format": "COMPLETE", "unexpected_index_column_names": index_columns},
+        {"result_format": "COMPLETE", "unexpected_index_column_names": [*index_columns, *tracked]},
     )
     outcomes: list[ExpectationOutcome] = []
     for expectation_result in result.results:
         config = expectation_result.expectation_config
         details = expectation_result.result or {}
+        rows = (details.get("unexpected_index_list") or details.get("partial_unexpected_list") or [])[:MAX_EXAMPLES]
         examples = [
-            {k: _plain(v) for k, v in row.items()} if isinstance(row, dict) else {"value": _plain(row)}
-            for row in (details.get("unexpected_index_list") or details.get("partial_unexpected_list") or [])
-        ][:MAX_EXAMPLES]
+            {k: _plain(v) for k, v in row.items() if k not in tracked}
+            if isinstance(row, dict)
+            else {"value": _plain(row)}
+            for row in rows
+        ]
+        positions: list[int] = []
+        if position_column and details.get("unexpected_index_list"):
+            positions = [int(row[position_column]) if tracked else int(row) for row in rows]
         if not examples and details.get("observed_value") is not None:
             # an aggregate expectation (a max, a mean, a share) has no failing rows: show the value it saw
             examples = [{"observed_value": _plain(details["observed_value"])}]
         if expectation_result.exception_info and expectation_result.exception_info.get("raised_exception"):
             examples = [{"error": expectation_result.exception_info.get("exception_message")}]
+            positions = []
         kwargs = config.kwargs
         outcomes.append(
             ExpectationOutcome(
@@ -199,6 +220,8 @@ def validate_dataframe(
                 element_count=int(details.get("element_count") or len(frame)),
                 examples=[] if expectation_result.success else examples,
                 success=bool(expectation_result.success),
+                observed_value=_plain(details.get("observed_value")),
+                example_positions=[] if expectation_result.success else positions,
             )
         )
     return SuiteOutcome(suite=definition["name"], row_count=len(frame), results=outcomes)
