@@ -393,6 +393,8 @@ def _generate_into(root: Path, config: DemoConfig) -> Context:
                 for sub, offset in enumerate(range(0, n, CHUNK_ORDERS)):
                     generate_chunk(ctx, day, shop, sub, min(CHUNK_ORDERS, n - offset))
                 month_orders += n
+            # an order pays within a day of its creation: every payment of this day is known now
+            ctx.traffic.close_days(day + 1)
             ctx.write_snapshot(day)
             day += 1
         ctx.close_month(month_no)
