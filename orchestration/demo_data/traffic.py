@@ -1,10 +1,11 @@
 """生意参谋 traffic: daily shop- and item-level figures consistent with the orders the demo generates.
 
 While orders are generated, every payment is recorded against its shop and payment day (and against the listings of
-its lines). The exports are written at the end: 支付买家数 is the number of distinct buyers who paid that day,
-支付金额 their payments, 客单价 = 支付金额 / 支付买家数. Visitors are drawn so that the conversion rate (paying buyers /
-visitors) lies between 1% and 5%, a little higher on promotion days, when visitors peak with the orders; page views,
-add-to-cart and favourites follow visitors, and add-to-cart is never below paying buyers.
+its lines); a payment day no later order can pay on is reduced to its figures. The exports are written at the end:
+支付买家数 is the number of distinct buyers who paid that day, 支付金额 their payments, 客单价 = 支付金额 / 支付买家数.
+Visitors are drawn so that the conversion rate (paying buyers / visitors) lies between 1% and 5%, a little higher on
+promotion days, when visitors peak with the orders; page views, add-to-cart and favourites follow visitors, and
+add-to-cart is never below paying buyers.
 """
 
 from __future__ import annotations
