@@ -8,6 +8,7 @@ level) with conversion rates as text (`2.35%`). ERP (聚水潭) exports are UTF-
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -358,7 +359,11 @@ class XlsxSink:
     Cells keep their Python types: str is text (ids are written as text, the way the seller center does, so Excel
     never turns them into `5.11861E+18`), int/float a number, `date` a date cell (Excel serial with a date format),
     "" an empty cell. Written by hand rather than with openpyxl's writer, which takes ~30 µs per cell here (seconds
-    for a month of sub-orders); openpyxl reads these workbooks in the ingest tests. Deterministic bytes."""
+    for a month of sub-orders); openpyxl reads these workbooks in the ingest tests. Deterministic bytes.
+
+    The rows are spilled to a scratch file next to the workbook as they come (the sheet's `dimension`, which
+    precedes them, is only known at the end) and streamed into the archive on close, so a workbook of any size
+    takes a bounded amount of memory."""
 
     def __init__(self, root: Path, relative: str, dataset: str, header: tuple[str, ...]):
         self.relative = relative
@@ -366,12 +371,16 @@ class XlsxSink:
         self.path = root / relative
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._columns = [_column_letter(k) for k in range(len(header))]
-        self._rows: list[str] = []
+        self._scratch_path = self.path.with_name(f".{self.path.name}.rows")
+        self._scratch = open(self._scratch_path, "wb")  # noqa: SIM115 - closed by close()
+        self._buffer: list[str] = []
+        self._bytes = 0  # rows written to the scratch file, UTF-8
+        self._next_row = 1
         self.rows = -1
         self.add(list(header))
 
     def add(self, row: list[object]) -> None:
-        r = len(self._rows) + 1
+        r = self._next_row
         cells = []
         for letter, value in zip(self._columns, row, strict=True):
             if isinstance(value, str):
@@ -385,27 +394,46 @@ class XlsxSink:
                 cells.append(f'<c r="{letter}{r}"><v>{value!r}</v></c>')
             elif value is not None:
                 raise TypeError(f"cannot write {type(value).__name__} to an XLSX cell")
-        self._rows.append(f'<row r="{r}">{"".join(cells)}</row>')
+        self._buffer.append(f'<row r="{r}">{"".join(cells)}</row>')
+        self._next_row += 1
         self.rows += 1
+        if len(self._buffer) >= 5_000:
+            self._spill()
+
+    def _spill(self) -> None:
+        if self._buffer:
+            data = "".join(self._buffer).encode("utf-8")
+            self._scratch.write(data)
+            self._bytes += len(data)
+            self._buffer = []
 
     def close(self) -> int:
-        import zipfile
-
+        self._spill()
+        self._scratch.close()
         # the used range, as Excel records it: readers pad every row to its width (trailing empty cells are not
         # written)
-        dimension = f'<dimension ref="A1:{self._columns[-1]}{len(self._rows)}"/>'
-        sheet = (
-            f'{_XML_DECL}<worksheet xmlns="{_MAIN_NS}">{dimension}<sheetData>{"".join(self._rows)}</sheetData>'
-            "</worksheet>"
-        )
-        parts = {**_XLSX_PARTS, "xl/worksheets/sheet1.xml": sheet}
+        dimension = f'<dimension ref="A1:{self._columns[-1]}{self._next_row - 1}"/>'
+        head = f'{_XML_DECL}<worksheet xmlns="{_MAIN_NS}">{dimension}<sheetData>'.encode()
+        tail = b"</sheetData></worksheet>"
         with zipfile.ZipFile(self.path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for name, text in parts.items():
-                info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, text.encode("utf-8"))
-        self._rows = []
+            for name, text in _XLSX_PARTS.items():
+                archive.writestr(_zip_info(name), text.encode("utf-8"))
+            # streamed; the size is given up front, as writestr does, so the archive is the same byte for byte
+            info = _zip_info("xl/worksheets/sheet1.xml")
+            info.file_size = len(head) + self._bytes + len(tail)
+            with archive.open(info, "w") as sheet, open(self._scratch_path, "rb") as rows:
+                sheet.write(head)
+                while chunk := rows.read(1 << 20):
+                    sheet.write(chunk)
+                sheet.write(tail)
+        self._scratch_path.unlink()
         return self.path.stat().st_size
+
+
+def _zip_info(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
 
 
 _EXCEL_EPOCH = date(1899, 12, 30)

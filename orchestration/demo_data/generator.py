@@ -3,8 +3,10 @@ for one shop's last months the newer sub-order XLSX export), 生意参谋 traffi
 month and week (orders, outbound, stock, purchase receipts).
 
 Streaming: the period is walked month by month and day by day; a day's orders are generated in chunks of at most
-CHUNK_ORDERS and written straight to the open files. Only the buyer and SKU pools, the open files and a few weeks of
-pending stock events are held in memory, so the scale is limited by disk and time, not by memory.
+CHUNK_ORDERS and written straight to the open files (an XLSX workbook spills its rows to a scratch file until it is
+closed). Only the buyer and SKU pools (plus one byte per pool buyer: how often they ordered), the open files, a few
+weeks of pending stock events and the paying buyers of the last day or two (生意参谋 counts distinct buyers per day;
+a closed day keeps only its figures) are held in memory, so the scale is limited by disk and time, not by memory.
 
 The output is deterministic: the same configuration gives byte-identical files. Nothing depends on the wall clock;
 every random draw comes from a stream keyed by the seed and the position (day, shop, chunk) it is used for.
@@ -393,6 +395,8 @@ def _generate_into(root: Path, config: DemoConfig) -> Context:
                 for sub, offset in enumerate(range(0, n, CHUNK_ORDERS)):
                     generate_chunk(ctx, day, shop, sub, min(CHUNK_ORDERS, n - offset))
                 month_orders += n
+            # an order pays within a day of its creation: every payment of this day is known now
+            ctx.traffic.close_days(day + 1)
             ctx.write_snapshot(day)
             day += 1
         ctx.close_month(month_no)

@@ -1,10 +1,11 @@
 """生意参谋 traffic: daily shop- and item-level figures consistent with the orders the demo generates.
 
 While orders are generated, every payment is recorded against its shop and payment day (and against the listings of
-its lines). The exports are written at the end: 支付买家数 is the number of distinct buyers who paid that day,
-支付金额 their payments, 客单价 = 支付金额 / 支付买家数. Visitors are drawn so that the conversion rate (paying buyers /
-visitors) lies between 1% and 5%, a little higher on promotion days, when visitors peak with the orders; page views,
-add-to-cart and favourites follow visitors, and add-to-cart is never below paying buyers.
+its lines); a payment day no later order can pay on is reduced to its figures. The exports are written at the end:
+支付买家数 is the number of distinct buyers who paid that day, 支付金额 their payments, 客单价 = 支付金额 / 支付买家数.
+Visitors are drawn so that the conversion rate (paying buyers / visitors) lies between 1% and 5%, a little higher on
+promotion days, when visitors peak with the orders; page views, add-to-cart and favourites follow visitors, and
+add-to-cart is never below paying buyers.
 """
 
 from __future__ import annotations
@@ -25,25 +26,54 @@ if TYPE_CHECKING:
 
 
 class Traffic:
+    """Payments per shop and day (and per listing), kept compact.
+
+    While a payment day is still open (orders created that day or the day before can still pay on it) the distinct
+    paying buyers are kept as sets; once `close_days` says no later order can pay on it, the day is reduced to what
+    the exports need (paying buyers and amount per shop, and per listing) and the sets are dropped. So the memory is
+    one or two days of buyers plus a few numbers per shop, day and listing, whatever the number of orders.
+    """
+
     def __init__(self, shops: int) -> None:
         self.shops = shops
-        # (shop, day) -> buyers who paid, and the amount paid in cents
-        self.shop_buyers: dict[tuple[int, int], set[int]] = defaultdict(set)
-        self.shop_cents: dict[tuple[int, int], int] = defaultdict(int)
-        # (shop, day, style) -> buyers who paid for the listing, and the listing's share of their payments
-        self.item_buyers: dict[tuple[int, int, int], set[int]] = defaultdict(set)
-        self.item_cents: dict[tuple[int, int, int], int] = defaultdict(int)
+        # open payment days: (shop, day) -> buyers who paid, the amount paid in cents, and per listing (style) the
+        # buyers who paid for it and the listing's share of their payments
+        self._shop_buyers: dict[tuple[int, int], set[int]] = defaultdict(set)
+        self._shop_cents: dict[tuple[int, int], int] = defaultdict(int)
+        self._item_buyers: dict[tuple[int, int], dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+        self._item_cents: dict[tuple[int, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        # closed payment days: (shop, day) -> (buyers, cents); (shop, day) -> (styles sorted, buyers, cents)
+        self.shop_day: dict[tuple[int, int], tuple[int, int]] = {}
+        self.item_day: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._closed_before = 0  # every payment day before this one is closed
 
     def record(
         self, shop: int, day: int, buyer: int, total_cents: int, lines: list[list[int]], skus: list[Sku]
     ) -> None:
-        self.shop_buyers[(shop, day)].add(buyer)
-        self.shop_cents[(shop, day)] += total_cents
+        if day < self._closed_before:
+            raise AssertionError(f"a payment on day {day}, which was already closed")
+        key = (shop, day)
+        self._shop_buyers[key].add(buyer)
+        self._shop_cents[key] += total_cents
+        item_buyers, item_cents = self._item_buyers[key], self._item_cents[key]
         for line in lines:
             sku = skus[line[0]]
-            key = (shop, day, sku.style_index)
-            self.item_buyers[key].add(buyer)
-            self.item_cents[key] += sku.price_cents * line[1]
+            item_buyers[sku.style_index].add(buyer)
+            item_cents[sku.style_index] += sku.price_cents * line[1]
+
+    def close_days(self, before: int) -> None:
+        """No payment falls on a day before `before` any more: reduce those days to their figures."""
+        for key in sorted(k for k in self._shop_buyers if k[1] < before):
+            self.shop_day[key] = (len(self._shop_buyers.pop(key)), self._shop_cents.pop(key))
+            buyers = self._item_buyers.pop(key)
+            cents = self._item_cents.pop(key)
+            styles = sorted(buyers)
+            self.item_day[key] = (
+                np.array(styles, dtype=np.int64),
+                np.array([len(buyers[s]) for s in styles], dtype=np.int64),
+                np.array([cents[s] for s in styles], dtype=np.int64),
+            )
+        self._closed_before = max(self._closed_before, before)
 
 
 def _rate_text(buyers: int, visitors: int) -> str:
@@ -57,9 +87,8 @@ def write_traffic(ctx: Context) -> None:
     style_title = {}
     for sku in ctx.catalog.skus:
         style_title.setdefault(sku.style_index, sku.title)
-    items_by_day: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for shop, day, style in traffic.item_buyers:
-        items_by_day[(shop, day)].append(style)
+    traffic.close_days(config.days)
+    no_items = (np.empty(0, np.int64),) * 3
     for shop in range(config.shops):
         folder = f"生意参谋/{ctx.shop_folders[shop]}"
         shop_name = ctx.shop_names[shop]
@@ -80,8 +109,7 @@ def write_traffic(ctx: Context) -> None:
                 rng = np.random.default_rng([config.seed, 12, shop, day])
                 the_day: date = config.start + timedelta(days=day)
                 promo = ctx.promo[day]
-                buyers = len(traffic.shop_buyers.get((shop, day), ()))
-                cents = traffic.shop_cents.get((shop, day), 0)
+                buyers, cents = traffic.shop_day.get((shop, day), (0, 0))
                 rate = rng.uniform(0.022, 0.045) if promo else rng.uniform(0.012, 0.035)
                 visitors = max(math.ceil(buyers / rate), int(rng.integers(40, 160)))
                 add_to_cart = max(buyers, round(visitors * rng.uniform(0.06, 0.11)))
@@ -100,10 +128,10 @@ def write_traffic(ctx: Context) -> None:
                     ]
                 )
                 day_text = the_day.isoformat()
-                for style in sorted(items_by_day.get((shop, day), ())):
-                    key = (shop, day, style)
-                    item_buyers = len(traffic.item_buyers[key])
-                    item_cents = traffic.item_cents[key]
+                styles, buyers_per_style, cents_per_style = traffic.item_day.get((shop, day), no_items)
+                for style, item_buyers, item_cents in zip(
+                    styles.tolist(), buyers_per_style.tolist(), cents_per_style.tolist(), strict=True
+                ):
                     item_rate = rng.uniform(0.02, 0.08)
                     item_visitors = max(math.ceil(item_buyers / item_rate), item_buyers)
                     item_sink.add(
