@@ -22,13 +22,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 _MEASURE = """
 import resource, sys
-sys.path.insert(0, {root!r})
-exec(compile({code!r}, {name!r}, 'exec'))
-own = resource.getrusage(resource.RUSAGE_SELF)
-children = resource.getrusage(resource.RUSAGE_CHILDREN)
-print()
-print('MEASURED', max(own.ru_maxrss, children.ru_maxrss),
-      own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime)
+# only as the main program: a process started with multiprocessing's `spawn` imports this file again (as
+# `__mp_main__`), and without the guard it would run the step a second time
+if __name__ == "__main__":
+    sys.path.insert(0, {root!r})
+    exec(compile({code!r}, {name!r}, 'exec'))
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print()
+    print('MEASURED', max(own.ru_maxrss, children.ru_maxrss),
+          own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime)
 """
 
 

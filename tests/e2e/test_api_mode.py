@@ -237,7 +237,8 @@ ERP_MARTS = {
 @pytest.fixture(scope="module")
 def erp_from_the_api_only(api_run: ApiRun, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the API-mode warehouse without the ERP exports: their raw rows deleted and every model downstream
-    of the ERP file staging rebuilt, so the ERP side of the marts comes from the 聚水潭 API alone."""
+    of the ERP file staging rebuilt from scratch (`--full-refresh`: an incremental run re-processes what was loaded
+    and never sees a deletion), so the ERP side of the marts comes from the 聚水潭 API alone."""
     root = tmp_path_factory.mktemp("erp_api_only")
     copy = root / "analytics.duckdb"  # the same file stem: the views name their database
     shutil.copyfile(api_run.settings.warehouse_path, copy)
@@ -249,6 +250,7 @@ def erp_from_the_api_only(api_run: ApiRun, tmp_path_factory: pytest.TempPathFact
             str(Path(sys.executable).with_name("dbt")),
             "run",
             "--quiet",
+            "--full-refresh",
             "--select",
             *(f"{model}+" for model in ERP_FILE_STAGING),
             "--project-dir",
