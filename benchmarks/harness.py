@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 _MEASURE = """
 import resource, sys
-# only as the main program: a process started with multiprocessing's `spawn` imports this file again (as
-# `__mp_main__`), and without the guard it would run the step a second time
+# only as the main program: without the guard every dbt step ran twice, one build after the other in the same
+# process (dbt's resource report counted both), as when multiprocessing re-runs a main script as `__mp_main__`;
+# which library triggers it was not found, the guard stops it
 if __name__ == "__main__":
     sys.path.insert(0, {root!r})
     exec(compile({code!r}, {name!r}, 'exec'))
