@@ -13,7 +13,8 @@ peak RSS of the largest process, and the load average around it), in pipeline or
 2. `ingest`: the product's landing loader reads every file into the raw tables (rows per second of order lines).
 3. `floor`: one DuckDB pass over the raw order lines: a copy of every column of the two raw order-line tables into
    a new table, the least any pipeline that reads its input once must do; the full build is compared with it.
-4. `dbt_build_full`: `dbt build --full-refresh` (seeds, staging, intermediate, marts, their data tests).
+4. `dbt_build_full`: `dbt build --full-refresh` (seeds, staging, intermediate, marts, their data tests), with the
+   pipeline's own arguments (orchestration/transform/build_args.py: no unit tests, which CI runs on its own).
 5. `dbt_build_incremental_day`: the raw rows are replayed as a nightly history (`replay`,
    orchestration/demo_data/deliveries.py: each row loaded the night after its day), the full build runs on all but
    the last day, the last day lands (`new_day`), and `dbt build` runs incrementally as the nightly pipeline would
@@ -183,19 +184,29 @@ SETUP_STEPS = {"replay", "new_day"}
 """Steps that prepare the next measured step (shown, not counted as pipeline work)."""
 
 
+def pipeline_dbt_args(full_refresh: bool, window_start: str | None) -> list[str]:
+    """The arguments the pipeline's own dbt run adds to `dbt build` (orchestration/transform/dbt.py): the window,
+    a full refresh, no unit tests (CI runs those)."""
+    sys.path.insert(0, str(ROOT))
+    from orchestration.transform.build_args import DbtBuildConfig, dbt_build_args
+
+    return dbt_build_args(DbtBuildConfig(full_refresh=full_refresh), window_start)[1:]
+
+
 def step_code(step: str, work: Path, args: argparse.Namespace, first: str, last: str) -> str:
     landing, ingested = work / "landing", work / "ingested.duckdb"
     warehouse = work / "warehouse" / "analytics.duckdb"
-    window = json.dumps({"incremental_window_start": last})
     orders = round(args.order_lines / LINES_PER_ORDER)
     code = {
         "generate": GENERATE.format(landing=str(landing), orders=orders, days=args.days, skus=args.skus),
         "ingest": INGEST.format(warehouse=str(ingested), landing=str(landing)),
         "floor": FLOOR.format(warehouse=str(ingested)),
         "replay": REPLAY.format(warehouse=str(warehouse), ingested=str(ingested), first=first, last=last),
-        "dbt_build_full": DBT.format(warehouse=str(warehouse), root=str(ROOT), args=["--full-refresh"]),
+        "dbt_build_full": DBT.format(warehouse=str(warehouse), root=str(ROOT), args=pipeline_dbt_args(True, None)),
         "new_day": NEW_DAY.format(warehouse=str(warehouse), last=last),
-        "dbt_build_incremental_day": DBT.format(warehouse=str(warehouse), root=str(ROOT), args=["--vars", window]),
+        "dbt_build_incremental_day": DBT.format(
+            warehouse=str(warehouse), root=str(ROOT), args=pipeline_dbt_args(False, last)
+        ),
         "quality_gates": GATES.format(warehouse=str(warehouse)),
         "metric_tables": METRICS.format(warehouse=str(warehouse)),
         "report": REPORT.format(warehouse=str(warehouse), reports=str(work / "reports")),

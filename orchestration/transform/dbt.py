@@ -26,6 +26,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration.partitions import CHINA_TIMEZONE
 from orchestration.quality.freshness import MART_FRESHNESS
 from orchestration.settings import PROJECT_ROOT
+from orchestration.transform.build_args import DbtBuildConfig, dbt_build_args
 from orchestration.transform.project import DBT_PROJECT
 
 
@@ -58,14 +59,6 @@ class WarehouseLayoutTranslator(DagsterDbtTranslator):
 DBT_PROJECT.prepare_if_dev()
 
 
-class DbtBuildConfig(dg.Config):
-    full_refresh: bool = False
-    """Rebuild the incremental models from scratch (`dbt build --full-refresh`), e.g. after a change to their SQL
-    or contract, or to the seed product_mapping_overrides."""
-    lookback_days: int | None = None
-    """Override the dbt var incremental_lookback_days (dbt_project.yml) for this run."""
-
-
 def incremental_model_keys(manifest: Mapping[str, Any]) -> list[dg.AssetKey]:
     """The asset keys of the project's incremental models."""
     translator = WarehouseLayoutTranslator()
@@ -90,23 +83,6 @@ def incremental_window_start(last_updates: Iterable[float | None], now: dt.datet
         return None
     oldest = min(dt.datetime.fromtimestamp(update, tz=china).date() for update in updates if update is not None)
     return min(oldest, yesterday).isoformat()
-
-
-def dbt_build_args(config: DbtBuildConfig, window_start: str | None) -> list[str]:
-    """The `dbt build` command line for a run: the incremental window as dbt vars, or a full refresh."""
-    args = ["build"]
-    variables: dict[str, Any] = {}
-    if window_start:
-        variables["incremental_window_start"] = window_start
-    if config.lookback_days is not None:
-        if config.lookback_days < 0:
-            raise ValueError(f"lookback_days must be 0 or more, got {config.lookback_days}")
-        variables["incremental_lookback_days"] = config.lookback_days
-    if variables:
-        args += ["--vars", json.dumps(variables)]
-    if config.full_refresh:
-        args.append("--full-refresh")
-    return args
 
 
 def last_updates(instance: dg.DagsterInstance, keys: Iterable[dg.AssetKey]) -> list[float | None]:
