@@ -81,6 +81,32 @@
 {%- endmacro %}
 
 {#-
+    A SQL condition on an order line (`lines`: a relation alias with merchant_sku_code and mapping_status, as in
+    int_order_lines_products_mapped): its product mapping can have changed because the ERP SKU master changed in the
+    window. True when the line's 商家编码 is a SKU id, or the 款式编码 of a SKU, whose master row was loaded in the
+    window; and, on a night any master row was loaded, for every line mapped through a 款式编码 (ambiguous_code,
+    unmatched_code): a SKU that moved to another 款式编码 no longer names its old one, whose SKU count it changed.
+-#}
+{% macro line_mapping_may_have_changed(lines) -%}
+    (
+        {{ lines }}.merchant_sku_code in (
+            select skus.sku_id from {{ ref('int_erp_skus_unioned') }} as skus
+            where skus._loaded_at >= {{ incremental_loaded_since() }}
+            union
+            select skus.style_id from {{ ref('int_erp_skus_unioned') }} as skus
+            where skus._loaded_at >= {{ incremental_loaded_since() }}
+        )
+        or (
+            {{ lines }}.mapping_status in ('ambiguous_code', 'unmatched_code')
+            and exists (
+                select 1 from {{ ref('int_erp_skus_unioned') }} as skus
+                where skus._loaded_at >= {{ incremental_loaded_since() }}
+            )
+        )
+    )
+{%- endmacro %}
+
+{#-
     Incremental staging and intermediate tables (stg_tmall__orders, stg_tmall__order_items, stg_erp__sales_orders,
     stg_erp__shipments, the int_*_unioned tables): each keeps one row, or one set of rows, per entity (an order, an
     outbound), chosen from every version of the entity that was delivered. An incremental run recomputes only the

@@ -11,19 +11,36 @@
     So the lines of an order sum to its goods amount to the cent. A negative discount (a seller price
     adjustment upwards) is spread the same way. Lines whose order is not in the order report get no discount
     (their order goods amount is unknown) and are flagged.
+
+    Incremental (macros/incremental.sql): a run recomputes the orders whose line set or order version was loaded in
+    the window and replaces each such order's lines (delete+insert on order_id).
 -#}
+{{
+    config(
+        materialized=incremental_materialization('delete+insert'),
+        incremental_strategy='delete+insert',
+        unique_key='order_id',
+        on_schema_change='fail',
+    )
+}}
+{%- set order_inputs = [
+    [ref('int_tmall_order_items_unioned'), 'order_id'],
+    [ref('int_tmall_orders_unioned'), 'order_id'],
+] %}
 
 with
 
 order_lines as (
 
     select * from {{ ref('int_tmall_order_items_unioned') }}
+    {{- only_keys_loaded_since('order_id', order_inputs) }}
 
 ),
 
 orders as (
 
     select * from {{ ref('int_tmall_orders_unioned') }}
+    {{- only_keys_loaded_since('order_id', order_inputs) }}
 
 ),
 

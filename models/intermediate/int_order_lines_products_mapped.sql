@@ -13,13 +13,34 @@
     sku_properties) equals the line's; the most specific matching row wins. An override naming a sku_id the ERP
     master does not hold is ignored (the seed's test warns about it). Unmapped lines stay visible in
     dim_products under their own product_key until someone adds an override.
+
+    Incremental (macros/incremental.sql): a run re-maps the lines of the orders whose line set was loaded in the
+    window, and of the orders with a line whose mapping the window's ERP SKU master rows can change
+    (line_mapping_may_have_changed), and replaces each such order's lines (delete+insert on order_id). An edit of
+    the seed product_mapping_overrides needs a full refresh.
 -#}
+{{
+    config(
+        materialized=incremental_materialization('delete+insert'),
+        incremental_strategy='delete+insert',
+        unique_key='order_id',
+        on_schema_change='fail',
+    )
+}}
 
 with
 
 order_lines as (
 
     select * from {{ ref('int_tmall_order_items_unioned') }}
+    {% if is_incremental() -%}
+        where order_id in (
+            {{ keys_loaded_since([[ref('int_tmall_order_items_unioned'), 'order_id']]) | indent(12) }}
+            union
+            select previous.order_id from {{ this }} as previous
+            where {{ line_mapping_may_have_changed('previous') | indent(12) }}
+        )
+    {%- endif %}
 
 ),
 

@@ -54,6 +54,8 @@ def test_the_incremental_models_are_the_large_facts_and_the_tables_they_read(dbt
     assert [key.to_user_string() for key in keys] == [
         "intermediate/int_erp_sales_orders_unioned",
         "intermediate/int_erp_shipments_unioned",
+        "intermediate/int_order_lines_discounts_allocated",
+        "intermediate/int_order_lines_products_mapped",
         "intermediate/int_tmall_order_items_unioned",
         "intermediate/int_tmall_orders_unioned",
         "marts/fct_inventory_snapshots",

@@ -7,8 +7,9 @@
 
     Incremental (macros/incremental.sql): a run recomputes the lines of the orders with a row of theirs (order,
     lines, TOP refunds) loaded in the window, and the lines whose product mapping or cost can have changed: those
-    whose merchant code or mapped SKU names an ERP SKU (or 款式编码) with a master row or cost version loaded in the
-    window; then merges them on order_line_id. An edit of the seed product_mapping_overrides needs a full refresh.
+    whose mapped SKU has a master row or cost version loaded in the window, and those
+    line_mapping_may_have_changed() names (the same rule int_order_lines_products_mapped re-maps by); then merges
+    them on order_line_id. An edit of the seed product_mapping_overrides needs a full refresh.
 -#}
 
 -- the inputs an incremental run reads to find what changed (macros/incremental.sql)
@@ -43,24 +44,14 @@ changed_skus as (
 
 ),
 
-changed_codes as (
-
-    select changed_skus.sku_id as code from changed_skus
-    union
-    select skus.style_id as code
-    from {{ ref('int_erp_skus_unioned') }} as skus
-    where skus.sku_id in (select changed_skus.sku_id from changed_skus)
-
-),
-
 lines_to_process as (
 
-    select order_line_id
-    from {{ ref('int_order_lines_products_mapped') }}
+    select mapped.order_line_id
+    from {{ ref('int_order_lines_products_mapped') }} as mapped
     where
-        order_id in (select changed_orders.order_id from changed_orders)
-        or merchant_sku_code in (select changed_codes.code from changed_codes)
-        or sku_id in (select changed_skus.sku_id from changed_skus)
+        mapped.order_id in (select changed_orders.order_id from changed_orders)
+        or mapped.sku_id in (select changed_skus.sku_id from changed_skus)
+        or {{ line_mapping_may_have_changed('mapped') | indent(8) }}
 
 ),
 

@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized='table',
+    )
+}}
+{#-
+    ERP stock snapshots, one row per snapshot time, SKU and warehouse: the latest delivered version. A table, not
+    a view: its 6 data tests would each recompute a view over every delivered row.
+-#}
+
 with
 
 source as (

@@ -1,7 +1,13 @@
+{{
+    config(
+        materialized='table',
+    )
+}}
 {#-
     ERP purchase receipts (采购入库), one row per received SKU line. A receipt's lines are taken as a set from its
     latest version: the latest ERP 修改时间 first, then the latest delivery (so re-loading an old export never
     wins). Status mapped through seed erp_purchase_receipt_status_map.
+    A table, not a view: its 7 data tests would each recompute a view over every delivered row.
 -#}
 
 with

@@ -1,7 +1,13 @@
+{{
+    config(
+        materialized='table',
+    )
+}}
 {#-
     生意参谋 shop-level traffic, one row per shop and day: the latest delivered version of each (shop, day).
     Counts parse `1,234` and Excel's `1234.0`; 支付转化率 is text (`2.35%`) and becomes a fraction (0.0235);
     `-` (no data) becomes null.
+    A table, not a view: its 5 data tests would each recompute a view over every delivered row.
 -#}
 
 with

@@ -1,6 +1,12 @@
+{{
+    config(
+        materialized='table',
+    )
+}}
 {#-
     生意参谋 item-level traffic (商品效果), one row per shop, item (商品ID) and day: the latest delivered version.
     Same parsing rules as stg_tmall__traffic_daily.
+    A table, not a view: its 6 data tests would each recompute a view over every delivered row.
 -#}
 
 with
