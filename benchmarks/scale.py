@@ -42,6 +42,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import ROOT, Measurement, append_row, commit, machine, measure, today  # noqa: E402
 
+sys.path.insert(0, str(ROOT))
+from orchestration.transform.build_args import DbtBuildConfig, dbt_build_args  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results" / "scale.md"
 LINES_PER_ORDER = 1.44
 """Order-report lines plus sub-order lines per order in the demo data (287,227 for 200,000 orders)."""
@@ -185,11 +188,8 @@ SETUP_STEPS = {"replay", "new_day"}
 
 
 def pipeline_dbt_args(full_refresh: bool, window_start: str | None) -> list[str]:
-    """The arguments the pipeline's own dbt run adds to `dbt build` (orchestration/transform/dbt.py): the window,
-    a full refresh, no unit tests (CI runs those)."""
-    sys.path.insert(0, str(ROOT))
-    from orchestration.transform.build_args import DbtBuildConfig, dbt_build_args
-
+    """The arguments the pipeline's own dbt run adds to `dbt build` (orchestration/transform/build_args.py): the
+    window, a full refresh, no unit tests (CI runs those)."""
     return dbt_build_args(DbtBuildConfig(full_refresh=full_refresh), window_start)[1:]
 
 
