@@ -83,23 +83,24 @@
 {#-
     A SQL condition on an order line (`lines`: a relation alias with merchant_sku_code and mapping_status, as in
     int_order_lines_products_mapped): its product mapping can have changed because the ERP SKU master changed in the
-    window. True when the line's 商家编码 is a SKU id, or the 款式编码 of a SKU, whose master row was loaded in the
-    window; and, on a night any master row was loaded, for every line mapped through a 款式编码 (ambiguous_code,
-    unmatched_code): a SKU that moved to another 款式编码 no longer names its old one, whose SKU count it changed.
+    window. Only on a night some master row was loaded (a guard checked once, so other nights read no line): then
+    for a line whose 商家编码 is a SKU id, or the 款式编码 of a SKU, whose master row was loaded in the window, and
+    for every line mapped through a 款式编码 (ambiguous_code, unmatched_code): a SKU that moved to another 款式编码
+    no longer names its old one, whose SKU count it changed.
 -#}
 {% macro line_mapping_may_have_changed(lines) -%}
     (
-        {{ lines }}.merchant_sku_code in (
-            select skus.sku_id from {{ ref('int_erp_skus_unioned') }} as skus
-            where skus._loaded_at >= {{ incremental_loaded_since() }}
-            union
-            select skus.style_id from {{ ref('int_erp_skus_unioned') }} as skus
+        exists (
+            select 1 from {{ ref('int_erp_skus_unioned') }} as skus
             where skus._loaded_at >= {{ incremental_loaded_since() }}
         )
-        or (
+        and (
             {{ lines }}.mapping_status in ('ambiguous_code', 'unmatched_code')
-            and exists (
-                select 1 from {{ ref('int_erp_skus_unioned') }} as skus
+            or {{ lines }}.merchant_sku_code in (
+                select skus.sku_id from {{ ref('int_erp_skus_unioned') }} as skus
+                where skus._loaded_at >= {{ incremental_loaded_since() }}
+                union
+                select skus.style_id from {{ ref('int_erp_skus_unioned') }} as skus
                 where skus._loaded_at >= {{ incremental_loaded_since() }}
             )
         )
