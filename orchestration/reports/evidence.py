@@ -18,6 +18,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -207,8 +208,18 @@ def ensure_node_modules(reports_dir: Path | None = None, *, timeout: float | Non
 
     installed = False
     if not node_modules.is_dir() or not stamp.is_file() or stamp.read_text().strip() != digest:
-        logger.info("installing the report's node modules (npm ci) in %s", reports_dir)
-        _run_step("install", ["npm", "ci", "--no-audit", "--no-fund"], cwd=reports_dir, env=env, timeout=timeout)
+        logger.info("installing the report's node modules (npm ci, empty cache) in %s", reports_dir)
+        # as `make install-report` does: refuse a lock npm ci cannot install anywhere, and install with an empty,
+        # temporary cache, so what installs here is what the registry serves (reports/README.md, Lockfile)
+        _run_step("install", ["node", "scripts/check-lock.mjs"], cwd=reports_dir, env=env, timeout=60)
+        with tempfile.TemporaryDirectory(prefix="npm-cache-") as cache:
+            _run_step(
+                "install",
+                ["npm", "ci", "--no-audit", "--no-fund", "--cache", cache],
+                cwd=reports_dir,
+                env=env,
+                timeout=timeout,
+            )
         stamp.write_text(digest + "\n")
         installed = True
 
