@@ -1,0 +1,67 @@
+"""What the README states about the code is read from the code, so it cannot drift: the metric layer's counts, the
+folders its "What is where" table names, and the make targets it tells users to run."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def where_row(folder: str) -> str:
+    """The "What is where" row of `folder`."""
+    rows = [line for line in README.splitlines() if line.startswith(f"| `{folder}` |")]
+    assert len(rows) == 1, f"README has {len(rows)} rows for {folder}"
+    return rows[0]
+
+
+def semantic_layer_counts() -> dict[str, int]:
+    counts = {"semantic models": 0, "metrics": 0, "saved queries": 0}
+    for path in sorted((REPO_ROOT / "models" / "metrics").glob("*.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        counts["semantic models"] += len(document.get("semantic_models") or [])
+        counts["metrics"] += len(document.get("metrics") or [])
+        counts["saved queries"] += len(document.get("saved_queries") or [])
+    return counts
+
+
+def test_the_metric_layer_counts_in_the_readme_are_the_yaml_counts() -> None:
+    row = where_row("models/metrics/")
+    counts = semantic_layer_counts()
+    assert counts["metrics"] > 0
+    for what, count in counts.items():
+        stated = re.findall(rf"(\d+) {what}", row)
+        assert stated == [str(count)], f"README says {stated} {what}, models/metrics/ has {count}"
+    # and nowhere else in the README does another metric count stand
+    assert set(re.findall(r"(\d+) metrics\b", README)) == {str(counts["metrics"])}
+
+
+def test_every_test_folder_is_named_in_the_tests_row() -> None:
+    row = where_row("tests/")
+    folders = sorted(p.name for p in (REPO_ROOT / "tests").iterdir() if p.is_dir() and p.name not in {"__pycache__", "artifacts"})
+    missing = [name for name in folders if f"`{name}/`" not in row]
+    assert missing == [], f"README's tests/ row does not name {missing}"
+
+
+def test_every_macro_file_is_named_in_the_macros_row() -> None:
+    row = where_row("macros/")
+    missing = [p.name for p in sorted((REPO_ROOT / "macros").glob("*.sql")) if f"`{p.name}`" not in row]
+    assert missing == [], f"README's macros/ row does not name {missing}"
+
+
+def test_every_doc_is_named_in_the_docs_row() -> None:
+    row = where_row("docs/")
+    missing = [p.name for p in sorted((REPO_ROOT / "docs").glob("*.md")) if f"`{p.name}`" not in row]
+    assert missing == [], f"README's docs/ row does not name {missing}"
+
+
+def test_every_make_target_the_readme_names_exists() -> None:
+    makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, flags=re.MULTILINE))
+    named = set(re.findall(r"`make ([a-z][a-z-]*)", README))
+    assert {"run", "test"} <= named
+    assert named - targets == set()
