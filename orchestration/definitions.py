@@ -4,8 +4,10 @@ Two jobs (`orchestration/ingest/api/schedules.py` says why): `tmall_api_ingest`,
 China-time day, scheduled at 02:00 Asia/Shanghai for yesterday; and `tmall_daily_pipeline`, everything else, started
 when an API run succeeds, when export files land (sensor), or by `make run`.
 
-Loaded by `dagster dev` (make dev) and by `python -m orchestration.run` (make run). The dbt manifest must exist
-before this module loads: `make` runs `dbt parse` first.
+`dagster dev -m orchestration.definitions` (make dev) loads `defs`, a `@dg.definitions` function that Dagster calls
+when it loads the code location: it runs `dbt parse` first (`prepare_if_dev`, under `dagster dev` only), then builds
+the definitions. `python -m orchestration.run` (make run) runs `dbt parse` and calls `build_definitions`. Building the
+definitions reads the dbt manifest; importing this module (or any other of the package) reads nothing.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from orchestration.ingest.api.assets import api_asset_keys, build_api_assets
 from orchestration.ingest.api.schedules import build_api_job, build_api_schedule, build_pipeline_after_api_sensor
 from orchestration.ingest.assets import raw_landing_files
 from orchestration.ingest.sensors import build_landing_sensor
-from orchestration.metrics.assets import metric_tables
-from orchestration.quality.checks import QUALITY_CHECKS
+from orchestration.metrics.assets import build_metric_tables
+from orchestration.quality.checks import RAW_ASSET_KEYS, build_quality_checks
 from orchestration.reports.assets import ReportConfig, evidence_report, report_database
 from orchestration.resources import LandingResource, WarehouseResource
 from orchestration.settings import Settings
-from orchestration.transform.dbt import dbt_models, dbt_resource
+from orchestration.transform.dbt import build_dbt_assets, dbt_resource
+from orchestration.transform.project import dbt_project
 
 PIPELINE_JOB_NAME = "tmall_daily_pipeline"
 
@@ -42,6 +45,7 @@ def build_pipeline_job(api_keys: list[dg.AssetKey]) -> Any:
 
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
+    """Every asset, check, job, schedule, sensor and resource; the dbt manifest must exist (`dbt parse`)."""
     settings = settings or Settings.from_env()
     # dbt's staging reads the API tables: without credentials the API assets materialise them empty; on a warehouse
     # where the API job never ran, the landing-file asset creates them (`ensure_raw_tables`)
@@ -50,8 +54,15 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     api_job = build_api_job(api_keys)
     pipeline_job = build_pipeline_job(api_keys)
     return dg.Definitions(
-        assets=[raw_landing_files, *api_assets, dbt_models, metric_tables, report_database, evidence_report],
-        asset_checks=QUALITY_CHECKS,
+        assets=[
+            raw_landing_files,
+            *api_assets,
+            build_dbt_assets(),
+            build_metric_tables(),
+            report_database,
+            evidence_report,
+        ],
+        asset_checks=build_quality_checks(RAW_ASSET_KEYS),
         jobs=[api_job, pipeline_job],
         schedules=[build_api_schedule(api_job)],
         sensors=[build_landing_sensor(PIPELINE_JOB_NAME), build_pipeline_after_api_sensor(api_job, pipeline_job)],
@@ -64,4 +75,9 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     )
 
 
-defs = build_definitions()
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The code location `dagster dev` loads: under `dagster dev`, `dbt parse` first, so the asset graph matches the
+    models."""
+    dbt_project().prepare_if_dev()
+    return build_definitions()

@@ -18,6 +18,9 @@ once), which is what makes validating only the new rows give the same verdict as
 
 Every expectation's result is appended to `quality.check_results`, the history behind the report's 数据质量 page.
 Error-severity failures block everything downstream; warning-severity failures are recorded and do not block.
+
+`build_quality_checks` builds the checks when the definitions are built: that reads the suites (whether each blocks)
+and the dbt manifest (the sources with freshness limits); importing this module reads neither.
 """
 
 import datetime as dt
@@ -48,7 +51,7 @@ from orchestration.quality.great_expectations import (
 )
 from orchestration.resources import WarehouseResource
 from orchestration.settings import Settings
-from orchestration.transform.project import DBT_PROJECT
+from orchestration.transform.project import dbt_project
 
 QUALITY_SCHEMA = "quality"
 
@@ -653,7 +656,9 @@ def gx_table_gate(gate: RawGate | ModelGate) -> dg.AssetChecksDefinition:
     return _check
 
 
-GX_CHECKS = [gx_table_gate(gate) for gate in (*RAW_GATES, *MODEL_GATES)]
+def build_gx_checks() -> list[dg.AssetChecksDefinition]:
+    """A Great Expectations check per raw and model gate (reads each suite, for whether it blocks)."""
+    return [gx_table_gate(gate) for gate in (*RAW_GATES, *MODEL_GATES)]
 
 
 @dg.asset_check(
@@ -685,7 +690,7 @@ def dbt_source_freshness_check(raw_keys: set[dg.AssetKey]) -> dg.AssetChecksDefi
 
     Not blocking: a source that stopped arriving is reported (warning after 26 hours, error after 50, thresholds in
     dbt_project.yml) while the data that did arrive still reaches the report."""
-    manifest = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
+    manifest = json.loads(dbt_project().manifest_path.read_text(encoding="utf-8"))
     names = sorted(
         {s["name"] for s in manifest["sources"].values() if s.get("freshness")} & {k.path[-1] for k in raw_keys}
     )
@@ -703,7 +708,7 @@ def dbt_source_freshness_check(raw_keys: set[dg.AssetKey]) -> dg.AssetChecksDefi
     def _check(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, dbt: DbtCliResource
     ) -> Iterator[dg.AssetCheckResult]:
-        invocation = dbt.cli(["source", "freshness"], raise_on_error=False, manifest=DBT_PROJECT.manifest_path)
+        invocation = dbt.cli(["source", "freshness"], raise_on_error=False, manifest=dbt_project().manifest_path)
         invocation.wait()
         try:
             results = source_freshness_results(invocation.get_artifact("sources.json"), manifest)
@@ -745,5 +750,8 @@ def dbt_source_freshness_check(raw_keys: set[dg.AssetKey]) -> dg.AssetChecksDefi
 
 RAW_ASSET_KEYS = set(raw_landing_files.keys) | {key for asset in API_ASSETS for key in asset.keys}
 
-QUALITY_CHECKS = [*GX_CHECKS, metric_tables_contract, dbt_source_freshness_check(RAW_ASSET_KEYS)]
-"""Every quality check of the pipeline (the code location registers these)."""
+
+def build_quality_checks(raw_keys: set[dg.AssetKey]) -> list[dg.AssetChecksDefinition]:
+    """Every quality check of the pipeline (the code location registers these), with dbt source freshness on the
+    raw assets `raw_keys`. Reads the suites and the dbt manifest: called when the definitions are built."""
+    return [*build_gx_checks(), metric_tables_contract, dbt_source_freshness_check(raw_keys)]

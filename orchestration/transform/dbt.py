@@ -10,9 +10,13 @@ since China-time midnight of `incremental_window_start` minus `incremental_lookb
 (never later than yesterday): everything loaded since the last run that updated them is re-processed, so a night
 the pipeline did not run, or a failed run, is caught up by the next. The first run on an empty warehouse builds
 the tables whole; run config `full_refresh: true` rebuilds them.
+
+The assets come from `build_dbt_assets()`, which reads the manifest (`target/manifest.json`, written by `dbt parse`)
+when the definitions are built, not when this module is imported.
 """
 
 import datetime as dt
+import functools
 import json
 import sys
 from collections.abc import Iterable, Mapping
@@ -27,7 +31,7 @@ from orchestration.partitions import CHINA_TIMEZONE
 from orchestration.quality.freshness import MART_FRESHNESS
 from orchestration.settings import PROJECT_ROOT
 from orchestration.transform.build_args import DbtBuildConfig, dbt_build_args
-from orchestration.transform.project import DBT_PROJECT
+from orchestration.transform.project import dbt_project
 
 
 class WarehouseLayoutTranslator(DagsterDbtTranslator):
@@ -54,9 +58,6 @@ class WarehouseLayoutTranslator(DagsterDbtTranslator):
     def _layer(dbt_resource_props: Mapping[str, Any]) -> str:
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else "models"
-
-
-DBT_PROJECT.prepare_if_dev()
 
 
 def incremental_model_keys(manifest: Mapping[str, Any]) -> list[dg.AssetKey]:
@@ -91,26 +92,34 @@ def last_updates(instance: dg.DagsterInstance, keys: Iterable[dg.AssetKey]) -> l
     return [event.timestamp if event is not None else None for event in events]
 
 
-@dbt_assets(
-    manifest=DBT_PROJECT.manifest_path,
-    project=DBT_PROJECT,
-    dagster_dbt_translator=WarehouseLayoutTranslator(),
-)
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
-    """`dbt build`: seeds, staging, intermediate and marts, with their tests as asset checks. The incremental models
-    re-process what was loaded since their last update (module docstring)."""
-    manifest = json.loads(Path(DBT_PROJECT.manifest_path).read_text(encoding="utf-8"))
-    window_start = incremental_window_start(
-        last_updates(context.instance, incremental_model_keys(manifest)), dt.datetime.now(dt.UTC)
+@functools.cache
+def build_dbt_assets() -> dg.AssetsDefinition:
+    """The dbt project's assets (op `dbt_models`), from the manifest: read on the first call, the same object after,
+    so that `get_asset_key_for_model([build_dbt_assets()], ...)` and the definitions agree."""
+    project = dbt_project()
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=WarehouseLayoutTranslator(),
     )
-    args = dbt_build_args(config, window_start)
-    context.log.info("dbt %s", " ".join(args))
-    yield from dbt.cli(args, context=context).stream()
+    def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
+        """`dbt build`: seeds, staging, intermediate and marts, with their tests as asset checks. The incremental
+        models re-process what was loaded since their last update (module docstring)."""
+        manifest = json.loads(Path(project.manifest_path).read_text(encoding="utf-8"))
+        window_start = incremental_window_start(
+            last_updates(context.instance, incremental_model_keys(manifest)), dt.datetime.now(dt.UTC)
+        )
+        args = dbt_build_args(config, window_start)
+        context.log.info("dbt %s", " ".join(args))
+        yield from dbt.cli(args, context=context).stream()
+
+    return dbt_models
 
 
 def dbt_resource() -> DbtCliResource:
     return DbtCliResource(
-        project_dir=DBT_PROJECT,
+        project_dir=dbt_project(),
         profiles_dir=str(PROJECT_ROOT),
         dbt_executable=str(Path(sys.executable).with_name("dbt")),
     )

@@ -1,5 +1,7 @@
-"""The dbt project's location and `dbt parse`: importable before any manifest exists."""
+"""The dbt project's location and `dbt parse`. Importing this reads nothing: `dbt_project()` builds the dagster-dbt
+`DbtProject` (which reads dbt_project.yml) on first use, and nothing reads the manifest until definitions are built."""
 
+import functools
 import os
 import subprocess
 import sys
@@ -9,15 +11,21 @@ from dagster_dbt import DbtProject
 
 from orchestration.settings import PROJECT_ROOT
 
-DBT_PROJECT = DbtProject(project_dir=PROJECT_ROOT, profiles_dir=PROJECT_ROOT)
 DBT_ENV = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_PRINTER_WIDTH": "120"}
+
+
+@functools.cache
+def dbt_project() -> DbtProject:
+    """The dbt project (this repository), its manifest at `target/manifest.json`: one object per process."""
+    return DbtProject(project_dir=PROJECT_ROOT, profiles_dir=PROJECT_ROOT)
 
 
 def prepare_manifest(project_dir: Path = PROJECT_ROOT) -> Path:
     """Run `dbt parse` so that `target/manifest.json` (and MetricFlow's semantic manifest) match the code.
 
-    Definitions load the manifest at import; the Makefile and the test session call this first. `dagster dev`
-    does the same through `prepare_if_dev`.
+    Building the definitions reads the manifest (importing a module does not); `python -m orchestration.run`, the
+    Makefile and the test session call this first. `dagster dev` does the same through `prepare_if_dev`, which the
+    code location `orchestration.definitions.defs` calls before it builds the definitions.
     """
     dbt = Path(sys.executable).with_name("dbt")
     subprocess.run(

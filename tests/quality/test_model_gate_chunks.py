@@ -18,8 +18,8 @@ WHOLE_TABLE = 10**9
 
 
 @pytest.fixture
-def checks(dbt_manifest) -> ModuleType:
-    """orchestration.quality.checks (its asset checks load the dbt manifest on import)."""
+def checks() -> ModuleType:
+    """orchestration.quality.checks, the module whose functions the tests patch."""
     import orchestration.quality.checks
 
     return orchestration.quality.checks

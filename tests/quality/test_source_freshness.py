@@ -10,7 +10,9 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.quality.checks import FRESHNESS_CHECK_NAME, dbt_source_freshness_check
 from orchestration.resources import WarehouseResource
+from orchestration.transform.dbt import dbt_resource
 
 AGES_HOURS = {"tmall_orders": 72, "erp_skus": 30}  # error after 50 hours, warning after 26; the others are fresh
 
@@ -21,10 +23,7 @@ def test_a_stale_source_is_reported_and_recorded(
 ) -> None:
     import json
 
-    # imported here: the dbt assets need the manifest that the `dbt_manifest` fixture parses first
-    from orchestration.quality.checks import FRESHNESS_CHECK_NAME, dbt_source_freshness_check
-    from orchestration.transform.dbt import dbt_resource
-
+    # `dbt_source_freshness_check` reads the manifest that the `dbt_manifest` fixture wrote
     manifest = json.loads(dbt_manifest.read_text(encoding="utf-8"))
     sources = sorted(s["name"] for s in manifest["sources"].values())
     warehouse = tmp_path / "warehouse.duckdb"
