@@ -20,11 +20,12 @@ export GX_ANALYTICS_ENABLED := false
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
-.PHONY: help prerequisites install install-all install-python install-python-all install-report install-browser install-java run test lint dev report demo-data dbt-parse clean
+.PHONY: help prerequisites install install-runtime install-python install-python-all install-report install-browser install-java run test lint dev report demo-data dbt-parse clean
 
 help:
 	@echo "make run        install the runtime, generate demo data if the landing folder is empty, run the pipeline, build the report"
 	@echo "make test       install everything (runtime, test tools, linters, the Spark target) and run every test"
+	@echo "make install    install everything without running anything (make install-runtime: what make run needs)"
 	@echo "make dev        Dagster UI with the asset graph (http://127.0.0.1:3000)"
 	@echo "make report     serve the built report on http://127.0.0.1:$(REPORT_PORT)"
 	@echo "make demo-data  (re)generate the demo landing files"
@@ -55,13 +56,14 @@ prerequisites:
 	fi; \
 	exit $$missing
 
-# `make run` installs the runtime; `make test` installs everything. Under `make test` both uv and npm install with
-# an empty, temporary cache, so a package the registry no longer serves fails CI instead of hiding in a warm cache.
+# `make run` installs the runtime (install-runtime); `make install` and `make test` install everything (the dev and
+# spark groups too). npm ci always runs with an empty, temporary cache; under `make test` uv does as well, so a
+# package the registry no longer serves fails CI instead of hiding in a warm cache.
 FRESH_CACHE ?=
 test: FRESH_CACHE = 1
 
-install: install-python install-report
-install-all: install-python-all install-report
+install: install-python-all install-report
+install-runtime: install-python install-report
 
 install-python: $(VENV)/.installed-runtime
 install-python-all: $(VENV)/.installed-all
@@ -112,10 +114,10 @@ install-java:
 dbt-parse: install-python
 	$(BIN)/dbt parse --quiet --project-dir . --profiles-dir .
 
-run: install
+run: install-runtime
 	$(BIN)/python -m orchestration.run
 
-test: install-all install-browser install-java lint
+test: install install-browser install-java lint
 	$(BIN)/python -m pytest
 
 # ruff for Python; sqlfluff (dbt templater, DuckDB dialect, rules in .sqlfluff) for the models' SQL.
@@ -123,7 +125,7 @@ lint: install-python-all
 	$(BIN)/ruff check orchestration tests benchmarks
 	WAREHOUSE_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models tests/singular
 
-dev: install dbt-parse
+dev: install-runtime dbt-parse
 	$(BIN)/dagster dev -m orchestration.definitions
 
 report: install-python
