@@ -82,21 +82,44 @@ class SemanticLayer:
         start: dt.date | None = None,
         end: dt.date | None = None,
         where: list[str] | None = None,
+        order_by: list[str] | None = None,
+        limit: int | None = None,
     ) -> str:
-        """The SQL MetricFlow writes for these metrics, grouped and filtered as asked (dates inclusive)."""
+        """The SQL MetricFlow writes for these metrics, grouped, filtered, ordered (`-name` descending) and limited
+        as asked (dates inclusive). With no metrics: the distinct values of the group-by dimensions."""
         from metricflow.engine.metricflow_engine import MetricFlowQueryRequest
 
         request = MetricFlowQueryRequest.create(
-            metric_names=metrics,
+            metric_names=metrics or None,
             group_by_names=group_by,
             time_constraint_start=dt.datetime.combine(start, dt.time.min) if start else None,
             time_constraint_end=dt.datetime.combine(end, dt.time.max) if end else None,
             where_constraints=where,
+            order_by_names=order_by or None,
+            limit=limit,
         )
         statement = self._configuration.mf.explain(request).sql_statement
         if statement.bind_parameter_set.param_dict:
             raise NotImplementedError("MetricFlow returned bind parameters; run it through its own client instead")
         return statement.without_descriptions.sql
+
+    def group_bys(self, metrics: list[str]) -> list[tuple[str, str, str]]:
+        """The dimensions every one of these metrics can be grouped by, as MetricFlow names them: (dunder name such
+        as `order__shop_name`, semantic model, dimension name), time dimensions and metric_time included."""
+        key = tuple(sorted(metrics))
+        cache = self.__dict__.setdefault("_group_bys", {})
+        if key not in cache:
+            cache[key] = [
+                (
+                    dimension.dunder_name,
+                    dimension.semantic_model_reference.semantic_model_name
+                    if dimension.semantic_model_reference
+                    else "",
+                    dimension.name,
+                )
+                for dimension in self._configuration.mf.simple_dimensions_for_metrics(list(metrics))
+            ]
+        return cache[key]
 
     def sql_for_saved_query(self, name: str) -> str:
         """The SQL MetricFlow writes for a saved query (models/metrics/*.yml `saved_queries:`)."""
