@@ -10,6 +10,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 REPORT_PORT ?= 4173
+DAGSTER_PORT ?= 3000
+DOCS_PORT ?= 8580
 
 # Every target runs with the project's virtual environment first on PATH (as if it were activated).
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -20,7 +22,7 @@ export GX_ANALYTICS_ENABLED := false
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
-.PHONY: help prerequisites install install-runtime install-python install-python-all install-report install-browser install-java run test lint dev report demo-data dbt-parse clean
+.PHONY: help prerequisites install install-runtime install-python install-python-all install-report install-browser install-java run test lint dev report demo-data dbt-parse clean serve docs docs-serve
 
 help:
 	@echo "make run        install the runtime, generate demo data if the landing folder is empty, run the pipeline, build the report"
@@ -29,6 +31,9 @@ help:
 	@echo "make dev        Dagster UI with the asset graph (http://127.0.0.1:3000)"
 	@echo "make report     serve the built report on http://127.0.0.1:$(REPORT_PORT)"
 	@echo "make demo-data  (re)generate the demo landing files"
+	@echo "make serve      the long-running deployment: Dagster daemon (schedules, sensors, alerts) + UI (http://127.0.0.1:$(DAGSTER_PORT))"
+	@echo "make docs       dbt's documentation site with lineage to the report pages, built offline into target/"
+	@echo "make docs-serve serve that site on http://127.0.0.1:$(DOCS_PORT)"
 
 # What the project needs from the machine; each missing or too old one is named, with what to install.
 # Tested: Linux x86-64, Python 3.11, Node.js 20, npm 11 (README, "Where it runs").
@@ -133,6 +138,19 @@ report: install-python
 
 demo-data: install-python
 	$(BIN)/python -m orchestration.demo_data --out $${LANDING_DIR:-data/landing}
+
+# The long-running deployment (README, "make serve"): Dagster's daemon (the 02:00 schedule, the sensors, the run queue,
+# run retries, the alerts) and its webserver, on DAGSTER_HOME with deploy/dagster.yaml, until stopped (Ctrl-C).
+serve: install-runtime
+	DAGSTER_PORT=$(DAGSTER_PORT) bash deploy/serve.sh
+
+# dbt's documentation site (lineage from the raw sources to the report pages, models/marts/exposures.yml), offline:
+# target/static_index.html is one self-contained file; target/index.html + manifest.json + catalog.json for docs-serve.
+docs: install-python
+	$(BIN)/dbt docs generate --static --project-dir . --profiles-dir .
+
+docs-serve: docs
+	$(BIN)/dbt docs serve --project-dir . --profiles-dir . --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
 clean:
 	rm -rf warehouse target logs .dagster_home reports/build reports/.evidence reports/sources/warehouse/report.duckdb

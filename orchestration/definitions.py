@@ -16,8 +16,14 @@ from typing import Any
 
 import dagster as dg
 
+from orchestration.alerts.sensors import build_alert_sensor
 from orchestration.ingest.api.assets import api_asset_keys, build_api_assets
-from orchestration.ingest.api.schedules import build_api_job, build_api_schedule, build_pipeline_after_api_sensor
+from orchestration.ingest.api.schedules import (
+    API_JOB_NAME,
+    build_api_job,
+    build_api_schedule,
+    build_pipeline_after_api_sensor,
+)
 from orchestration.ingest.assets import raw_landing_files
 from orchestration.ingest.sensors import build_landing_sensor
 from orchestration.metrics.assets import build_metric_tables
@@ -65,7 +71,11 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         asset_checks=build_quality_checks(RAW_ASSET_KEYS),
         jobs=[api_job, pipeline_job],
         schedules=[build_api_schedule(api_job)],
-        sensors=[build_landing_sensor(PIPELINE_JOB_NAME), build_pipeline_after_api_sensor(api_job, pipeline_job)],
+        sensors=[
+            build_landing_sensor(PIPELINE_JOB_NAME),
+            build_pipeline_after_api_sensor(api_job, pipeline_job),
+            build_alert_sensor([PIPELINE_JOB_NAME, API_JOB_NAME]),
+        ],
         resources={
             "warehouse": WarehouseResource(path=str(settings.warehouse_path)),
             "landing": LandingResource(path=str(settings.landing_dir)),

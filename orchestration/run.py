@@ -5,7 +5,9 @@
 2. `dbt parse`, so the asset graph matches the models.
 3. Execute the job `tmall_daily_pipeline` (the job that follows the 02:00 API ingest, and that new landing files
    start) on the Dagster instance in DAGSTER_HOME (default `.dagster_home`), so the run shows up in `make dev`.
-4. Print a summary: rows per layer, key metrics, where the report is; or, on failure, which step or check failed.
+4. Send the run's alerts (orchestration/alerts/: a failure or a blocking gate, or the daily digest, KPI anomalies
+   and stock-out risk) to the channels the ALERT_* settings name; none set, none sent.
+5. Print a summary: rows per layer, key metrics, where the report is; or, on failure, which step or check failed.
 
 With SOURCE_MODE=api the API job `tmall_api_ingest` runs first: the landing folder's demo data is served by the local
 TOP and 聚水潭 simulators (credentials set for this run only) and the API assets are backfilled over every day of the
@@ -102,6 +104,7 @@ def run_pipeline(settings: Settings) -> PipelineOutcome:
             api_run_id = api_result.run_id
             failures = describe_failures(api_result)
             if not api_result.success or failures:
+                send_alerts(instance, api_result.run_id, settings)
                 return PipelineOutcome(
                     success=False,
                     run_id=api_result.run_id,
@@ -113,6 +116,7 @@ def run_pipeline(settings: Settings) -> PipelineOutcome:
         job = definitions.resolve_job_def(PIPELINE_JOB_NAME)
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
         failures = describe_failures(result)
+        send_alerts(instance, result.run_id, settings)
     return PipelineOutcome(
         success=result.success and not failures,
         run_id=result.run_id,
@@ -121,6 +125,14 @@ def run_pipeline(settings: Settings) -> PipelineOutcome:
         api_run_id=api_run_id,
         api_days=api_days,
     )
+
+
+def send_alerts(instance: dg.DagsterInstance, run_id: str, settings: Settings) -> None:
+    """The run's alerts (ALERT_* settings; nothing without them): a run in process has no daemon, so no sensor
+    sends them. Never raises: a failed delivery is retried, recorded and logged, and the run's outcome stands."""
+    from orchestration.alerts.delivery import notify_run_safely
+
+    notify_run_safely(instance, run_id, settings.warehouse_path)
 
 
 def backfill_api_job(

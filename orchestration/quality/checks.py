@@ -527,6 +527,22 @@ def check_result(outcome: SuiteOutcome, data_docs: Path | None = None) -> dg.Ass
             "rows_validated": outcome.row_count,
             "expectations_evaluated": outcome.expectations_evaluated,
             "failed_expectations": dg.MetadataValue.md("\n".join(f"- {f.describe()}" for f in failures) or "none"),
+            # the same failures as data (rule, rows, one example), what the alerts (orchestration/alerts/) report
+            "failed_rules": dg.MetadataValue.json(
+                [
+                    {
+                        "expectation": f.expectation,
+                        "column": f.column,
+                        "severity": f.severity,
+                        "unexpected_count": f.unexpected_count,
+                        "element_count": f.element_count,
+                        "example": json.loads(json.dumps(f.examples[0], ensure_ascii=False, default=str))
+                        if f.examples
+                        else None,
+                    }
+                    for f in failures
+                ]
+            ),
             **({"data_docs": dg.MetadataValue.path(str(data_docs))} if data_docs else {}),
         },
     )

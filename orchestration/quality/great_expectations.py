@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,9 +118,29 @@ def _build_suite(gx, definition: dict[str, Any]):  # type: ignore[no-untyped-def
     return suite
 
 
+def _import_great_expectations():  # type: ignore[no-untyped-def]
+    """`import great_expectations`, also in a process whose `__main__` is a multiprocessing spawn stub.
+
+    Dagster's code server runs each run launched by the daemon or the UI (`make serve`, `make dev`) in such a
+    process. When pyspark is installed (the `spark` group), GX imports `pyspark.sql.connect`, which takes a main
+    module without `__file__` for a doctest run and calls `sys.exit(0)`: every gate would fail. The main module gets
+    a placeholder `__file__` for the duration of the import only (pyspark checks once, when it is first imported).
+    """
+    main = sys.modules.get("__main__")
+    stub = main is not None and getattr(main, "__spec__", None) is None and not hasattr(main, "__file__")
+    if stub:
+        main.__file__ = "<spawned process>"  # type: ignore[union-attr]
+    try:
+        import great_expectations as gx
+    finally:
+        if stub:
+            del main.__file__  # type: ignore[union-attr]
+    return gx
+
+
 def _run_validation(frame: pd.DataFrame, definition: dict[str, Any], docs_dir: Path | None, result_format: dict):
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx  # slow import, only when validating
+    gx = _import_great_expectations()  # slow import, only when validating
 
     name = definition["name"]
     if docs_dir is None:

@@ -18,20 +18,24 @@ when the definitions are built, not when this module is imported.
 import datetime as dt
 import functools
 import json
+import logging
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.partitions import CHINA_TIMEZONE
 from orchestration.quality.freshness import MART_FRESHNESS
-from orchestration.settings import PROJECT_ROOT
+from orchestration.settings import PROJECT_ROOT, Settings
 from orchestration.transform.build_args import DbtBuildConfig, dbt_build_args
 from orchestration.transform.project import dbt_project
+
+logger = logging.getLogger(__name__)
 
 
 class WarehouseLayoutTranslator(DagsterDbtTranslator):
@@ -92,6 +96,61 @@ def last_updates(instance: dg.DagsterInstance, keys: Iterable[dg.AssetKey]) -> l
     return [event.timestamp if event is not None else None for event in events]
 
 
+def with_row_counts(events: Iterable[Any], manifest: Mapping[str, Any], warehouse_path: Path) -> Iterator[Any]:
+    """The dbt events, each materialisation of a table, incremental model or seed with its row count
+    (`dagster/row_count`, what the asset graph shows).
+
+    dagster-dbt's `fetch_row_counts()` counts through a dbt adapter that stays open in this process, and DuckDB then
+    refuses the read-only connections of the checks that follow. So the events are held until dbt has exited
+    (released the warehouse's write lock, as dagster-dbt itself does on DuckDB), the tables are counted on one
+    read-only connection that is closed again, and the events are passed on in their order; an error dbt raised
+    (a failed build) is raised after them.
+    """
+    held: list[Any] = []
+    error: BaseException | None = None
+    try:
+        for event in events:
+            held.append(event)
+    except Exception as exc:  # re-raised below, after the events that came before it
+        error = exc
+    relations: dict[str, str] = {}
+    for event in held:
+        unique_id = _unique_id(event)
+        node = manifest.get("nodes", {}).get(unique_id) if unique_id else None
+        if node and node.get("config", {}).get("materialized") in COUNTED_MATERIALIZATIONS:
+            relations[unique_id] = f'"{node["schema"]}"."{node.get("alias") or node["name"]}"'
+    counts: dict[str, int] = {}
+    if relations and warehouse_path.exists():
+        try:
+            with duckdb.connect(str(warehouse_path), read_only=True) as con:
+                for unique_id, relation in relations.items():
+                    try:
+                        counts[unique_id] = int(con.execute(f"select count(*) from {relation}").fetchone()[0])
+                    except duckdb.Error:
+                        continue
+        except duckdb.Error as exc:  # row counts are a nicety: never fail the build over them
+            logger.warning("row counts not fetched: %s", exc)
+    for event in held:
+        unique_id = _unique_id(event)
+        if unique_id in counts:
+            event = event.with_metadata({**event.metadata, ROW_COUNT: dg.MetadataValue.int(counts[unique_id])})
+        yield event
+    if error is not None:
+        raise error
+
+
+COUNTED_MATERIALIZATIONS = {"table", "incremental", "seed"}
+ROW_COUNT = "dagster/row_count"
+"""The metadata key Dagster shows as a table asset's row count."""
+
+
+def _unique_id(event: Any) -> str | None:
+    if not isinstance(event, dg.Output | dg.AssetMaterialization):
+        return None
+    value = event.metadata.get("unique_id")
+    return getattr(value, "text", value) if value is not None else None
+
+
 @functools.cache
 def build_dbt_assets() -> dg.AssetsDefinition:
     """The dbt project's assets (op `dbt_models`), from the manifest: read on the first call, the same object after,
@@ -112,7 +171,9 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         )
         args = dbt_build_args(config, window_start)
         context.log.info("dbt %s", " ".join(args))
-        yield from dbt.cli(args, context=context).stream()
+        # row counts (`dagster/row_count`) on every table and seed the build materialises, shown in the asset graph
+        events = dbt.cli(args, context=context).stream()
+        yield from with_row_counts(events, manifest, Settings.from_env().warehouse_path)
 
     return dbt_models
 

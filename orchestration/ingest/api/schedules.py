@@ -23,6 +23,10 @@ PARTITION_TAG = "dagster/partition"
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 """Run tags naming the day, or the range of days (a single-run backfill), that an API run fetched."""
+RETRIES_TAG = "dagster/max_retries"
+API_RUN_RETRIES = 2
+"""Run retries of the API job under the daemon (deploy/dagster.yaml enables run retries; the pipeline job has none:
+a blocking gate fails the same way again)."""
 
 
 def build_api_job(api_keys: list[dg.AssetKey]) -> Any:
@@ -32,6 +36,9 @@ def build_api_job(api_keys: list[dg.AssetKey]) -> Any:
         # the checks on these tables (dbt source freshness) run in the pipeline job, which has dbt
         selection=dg.AssetSelection.assets(*api_keys).without_checks(),
         description="TOP and 聚水潭 APIs -> raw, for a range of China-time days (records modified on those days).",
+        # under `make serve` (run retries on in dagster.yaml) a run that failed, e.g. on an API outage, is launched
+        # again twice from the failed step; fetching a day again appends only what changed
+        tags={RETRIES_TAG: str(API_RUN_RETRIES)},
         # DuckDB allows one writer at a time: steps run one after another in one process.
         executor_def=dg.in_process_executor,
     )
