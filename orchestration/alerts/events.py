@@ -30,6 +30,7 @@ from orchestration.alerts.config import (
     AlertSettings,
 )
 from orchestration.alerts.messages import Alert, bullet_list
+from orchestration.metrics.tables import PERSONAL_COLUMNS
 
 if TYPE_CHECKING:
     import dagster as dg
@@ -60,21 +61,8 @@ KPI_LABELS = {
 MONEY_KPIS = {"paid_gmv", "net_sales"}
 STOCK_STATUS_LABELS = {"out_of_stock": "已缺货", "stockout_risk": "缺货风险"}
 LOCATION_KEYS = ("_source_file", "_source_row_number")
-PERSONAL_EXAMPLE_KEYS = {
-    "buyer_nick",
-    "buyer_alipay_account",
-    "receiver_name",
-    "receiver_phone",
-    "receiver_mobile",
-    "receiver_address",
-    "buyer_message",
-    "shop_buyer_id",
-    "order_note",
-    "seller_memo",
-    "invoice_title",
-    "line_note",
-}
-"""Example values never shown in a message (raw personal fields, orchestration/quality/project_rules.py)."""
+PERSONAL_EXAMPLE_KEYS = PERSONAL_COLUMNS - {"examples"}
+"""Example values never shown in a message: the personal columns the report export refuses (metrics/tables.py)."""
 
 
 class WarehouseBusy(RuntimeError):
