@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import logging
-import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,20 +37,6 @@ def mf_command(query: Query) -> str:
     if query.end_time:
         parts += ["--end-time", query.end_time.isoformat()]
     return " ".join(shlex.quote(part) for part in parts)
-
-
-_DAY_CONSTRAINT = re.compile(r"DATE_TRUNC\('day', ([\w.\"]+)\) BETWEEN ('\d{4}-\d{2}-\d{2}') AND ('\d{4}-\d{2}-\d{2}')")
-
-
-def exact_day_constraints(sql: str) -> str:
-    """MetricFlow's day-grain time constraint `DATE_TRUNC('day', paid_date) BETWEEN '2025-11-01' AND '2025-11-30'`,
-    written as `CAST(paid_date AS DATE) BETWEEN …` (the same days).
-
-    DuckDB 1.4.4's expression rewriter turns `date_trunc('day', <date column>) between a and b` into a range that
-    also holds the day after b (reproduced on a plain table; a timestamp column or a cast is not affected), so
-    without this a month's answer would include the 1st of the next month.
-    """
-    return _DAY_CONSTRAINT.sub(r"CAST(\1 AS DATE) BETWEEN \2 AND \3", sql)
 
 
 @dataclass
@@ -181,7 +166,7 @@ class Asker:
     def _first_day(self) -> str:
         with self._connect() as con:
             sql = self.layer.sql_for(["orders"], ["metric_time__day"], order_by=["metric_time__day"], limit=1)
-            row = con.execute(exact_day_constraints(sql)).fetchone()
+            row = con.execute(sql).fetchone()
         return str(row[0])[:10] if row else "?"
 
     def run(self, query: Query) -> tuple[list[str], list[list[object]]]:
@@ -195,7 +180,7 @@ class Asker:
             limit=query.limit,
         )
         with self._connect() as con:
-            result = con.execute(exact_day_constraints(sql))
+            result = con.execute(sql)
             columns = [d[0] for d in result.description]
             return columns, [list(row) for row in result.fetchall()]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -16,6 +17,21 @@ from pathlib import Path
 from orchestration.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
+
+
+_DAY_CONSTRAINT = re.compile(r"DATE_TRUNC\('day', ([\w.\"]+)\) BETWEEN ('\d{4}-\d{2}-\d{2}') AND ('\d{4}-\d{2}-\d{2}')")
+
+
+def exact_day_constraints(sql: str) -> str:
+    """MetricFlow's day-grain time constraint `DATE_TRUNC('day', paid_date) BETWEEN '2025-11-01' AND '2025-11-30'`,
+    written as `CAST(paid_date AS DATE) BETWEEN …` (the same days).
+
+    DuckDB 1.4.4's expression rewriter turns `date_trunc('day', <date column>) between a and b` into a range that
+    also holds the day after b in some query shapes (reproduced on a plain table; a timestamp column or a cast is not
+    affected), so without this a month's answer could include the 1st of the next month. `sql_for` applies it to
+    every query, for the metric tables and `orchestration.ask` alike.
+    """
+    return _DAY_CONSTRAINT.sub(r"CAST(\1 AS DATE) BETWEEN \2 AND \3", sql)
 
 
 @dataclass(frozen=True)
@@ -101,7 +117,7 @@ class SemanticLayer:
         statement = self._configuration.mf.explain(request).sql_statement
         if statement.bind_parameter_set.param_dict:
             raise NotImplementedError("MetricFlow returned bind parameters; run it through its own client instead")
-        return statement.without_descriptions.sql
+        return exact_day_constraints(statement.without_descriptions.sql)
 
     def group_bys(self, metrics: list[str]) -> list[tuple[str, str, str]]:
         """The dimensions every one of these metrics can be grouped by, as MetricFlow names them: (dunder name such

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.ask.answer import exact_day_constraints
 from orchestration.ask.vocabulary import load_vocabulary
+from orchestration.metrics.metricflow import exact_day_constraints
 from orchestration.settings import PROJECT_ROOT
 
 README_QUESTION = "上个月各店铺的净销售额"
