@@ -213,9 +213,9 @@ def test_a_file_mixing_utf8_rows_into_gbk_quarantines_those_rows(tmp_path: Path,
     assert_every_file_accounted_for(con)
 
 
-def test_a_cell_of_one_megabyte_loads_whole(tmp_path: Path, con) -> None:
+def test_a_cell_of_a_million_characters_loads_whole(tmp_path: Path, con) -> None:
     rows = [order_row(i) for i in ids(0, 3)]
-    rows[1][7] = "江苏省南京市" * (1_000_000 // 12)  # 1 MB of GBK in 收货地址
+    rows[1][7] = "江苏省南京市" * (1_000_000 // 6)  # a million characters (2 MB of GBK, 3 MB of UTF-8) in 收货地址
     write_csv(tmp_path / "orders.csv", ORDER_HEADER, rows)
 
     report = ingest_landing(con, tmp_path)
