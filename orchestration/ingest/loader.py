@@ -799,6 +799,7 @@ def ingest_landing(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> IngestR
                 _load_plans(con, plans, already, report)
             finally:
                 con.execute("reset checkpoint_threshold")
+        _check_last_order_complete(con, report)
         hold_back_dependents(con, report)
     finally:
         _INGEST_RUN.pop(id(con), None)
@@ -809,6 +810,37 @@ def ingest_landing(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> IngestR
             + "\n  ".join(f"{quote_name(f.source_file)}: {f.reason}" for f in report.not_loaded())
         )
     return report
+
+
+def _check_last_order_complete(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
+    """An item report whose last order has fewer lines than the order's 宝贝种类 was cut short: say so.
+
+    (A cut that falls exactly between two lines leaves every row whole: only the count shows it.)
+    """
+    for result in report.files:
+        if result.status != "loaded" or result.dataset != "tmall_order_items" or result.truncated:
+            continue
+        found = con.execute(
+            f"""with last as (select order_id from {RAW_SCHEMA}.tmall_order_items where _batch_id = $batch
+                    order by _source_row_number desc limit 1)
+                select last.order_id,
+                    (select count(*) from {RAW_SCHEMA}.tmall_order_items i
+                     where i._batch_id = $batch and i.order_id = last.order_id),
+                    (select max(try_cast(o.item_kinds as integer)) from {RAW_SCHEMA}.tmall_orders o
+                     where o.order_id = last.order_id)
+                from last""",
+            {"batch": result.batch_id},
+        ).fetchone()
+        if found is None or found[2] is None or found[1] >= found[2]:
+            continue
+        order_id, lines, kinds = found
+        result.truncated = (
+            f"its last order {order_id} has {lines} of the {kinds} item lines its order report gives (宝贝种类)"
+        )
+        con.execute(
+            f"update {RAW_SCHEMA}.ingest_log set truncated = ? where batch_id = ?", [result.truncated, result.batch_id]
+        )
+        logger.warning("%s is truncated: %s", quote_name(result.source_file), result.truncated)
 
 
 def _log_others(con: duckdb.DuckDBPyConnection, others: list[tuple[Path, FileResult]], report: IngestReport) -> None:

@@ -269,3 +269,19 @@ def test_log_lines_quote_file_names_so_a_newline_cannot_forge_a_line(tmp_path: P
     assert messages and all("\n" not in message for message in messages)
     assert any(message.startswith(repr(forged) + " was not loaded") for message in messages)
     assert all("\n" not in line for line in landing_summary(con))
+
+
+def test_an_item_report_whose_last_order_stops_short_of_its_item_count_is_truncated(tmp_path: Path, con) -> None:
+    orders = ids(0, 2)
+    write_csv(tmp_path / "orders.csv", [*ORDER_HEADER, "宝贝种类"], [[*order_row(o), "2"] for o in orders])
+    item_header = ["订单编号", "标题", "价格", "购买数量"]
+    lines = [[f'="{o}"', title, "64.00", "1"] for o in orders for title in ("四件套", "枕套")]
+    write_csv(tmp_path / "items.csv", item_header, lines[:3])  # cut between two lines: every row is whole
+
+    report = ingest_landing(con, tmp_path)
+
+    (items,) = report.for_dataset("tmall_order_items")
+    expected = f"its last order {orders[1]} has 1 of the 2 item lines its order report gives (宝贝种类)"
+    assert (items.rows_loaded, items.truncated) == (3, expected)
+    assert con.execute("select truncated from raw.ingest_log where source_file = 'items.csv'").fetchone() == (expected,)
+    assert f"  'items.csv': {expected}" in landing_summary(con)
