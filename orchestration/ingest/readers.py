@@ -13,7 +13,6 @@ import codecs
 import csv
 import datetime as dt
 import os
-import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -119,8 +118,13 @@ def _blank_lines(block: bytes, base: int, previous: bytes) -> Iterator[int]:
             position = window.find(pattern, position + 1)
 
 
-_UTF8_CJK_RUN = re.compile(rb"(?:[\xe4-\xe9][\x80-\xbf]{2}){2,}")
-"""Two or more UTF-8 encoded CJK ideographs in a row: where UTF-8 text inside a GB18030 file may be."""
+_BYTE_CLASSES = bytes(
+    ord("A") if 0xE4 <= byte <= 0xE9 else ord("B") if 0x80 <= byte <= 0xBF else ord("x") for byte in range(256)
+)
+"""Each byte as its class: `A` a UTF-8 lead byte of a CJK ideograph, `B` a continuation byte, `x` any other."""
+_TWO_CJK = b"ABBABB"
+"""Two UTF-8 encoded CJK ideographs in a row, in classes: where UTF-8 text inside a GB18030 file may be. Found with
+`bytes.translate` + `bytes.find` (C speed, about 1 GB/s) rather than a regular expression (about 40 MB/s here)."""
 
 
 def utf8_reading(cell: bytes) -> str | None:
@@ -145,17 +149,24 @@ def utf8_reading(cell: bytes) -> str | None:
 def _mark_utf8_cells(block: bytes, delimiter: bytes, found: dict[str, str]) -> bytes:
     """Put the (GB18030-encoded) marker before each cell of a GB18030 block that is really UTF-8 text."""
     marks: list[int] = []
-    stops = (delimiter, b"\n", b"\r", b'"')
-    for match in _UTF8_CJK_RUN.finditer(block):
-        start = max(block.rfind(stop, 0, match.start()) for stop in stops) + 1
-        if marks and marks[-1] == start:
-            continue
-        ends = [end for end in (block.find(stop, match.end()) for stop in stops) if end >= 0]
-        cell = block[start : min(ends) if ends else len(block)]
+    stops = (delimiter, b"\r", b'"')
+    classes = block.translate(_BYTE_CLASSES)
+    position = classes.find(_TWO_CJK)
+    while position >= 0:
+        # the cell around the hit, looked for within its line only (a search to the block's ends for a quote that
+        # is not there would make the scan quadratic)
+        line_start = block.rfind(b"\n", 0, position) + 1
+        line_end = block.find(b"\n", position)
+        line_end = len(block) if line_end < 0 else line_end
+        start = max(max(block.rfind(stop, line_start, position) + 1 for stop in stops), line_start)
+        ends = [end for end in (block.find(stop, position, line_end) for stop in stops) if end >= 0]
+        end = min(ends) if ends else line_end
+        cell = block[start:end]
         text = utf8_reading(cell)
-        if text is not None:
+        if text is not None and (not marks or marks[-1] != start):
             marks.append(start)
             found[cell.decode("gb18030", errors="replace")] = text
+        position = classes.find(_TWO_CJK, max(end, position + 1))
     if not marks:
         return block
     marker = UTF8_IN_GB18030_MARKER.encode("gb18030")
