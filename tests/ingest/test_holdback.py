@@ -144,3 +144,29 @@ def test_one_mangled_order_id_in_a_good_delivery_builds_everything_else_through_
             0,
         )
         assert con.execute("select count(*) from marts.fct_orders").fetchone()[0] > 100
+
+
+def test_outbound_lines_of_a_quarantined_erp_order_are_held_back(tmp_path: Path, con) -> None:
+    order_header = ["内部订单号", "线上订单号", "店铺", "状态"]
+    orders = [
+        ["1001", '="5118609024991031607"', "暖居旗舰店", "已发货"],
+        ["1002", '="5118609024991031608"', "暖居旗舰店"],
+    ]
+    write_csv(tmp_path / "订单_202503.csv", order_header, [orders[0]], encoding="utf-8-sig")
+    (tmp_path / "订单_202503.csv").open("a", encoding="utf-8").write(",".join(orders[1]) + "\r\n")  # a field short
+    shipment_header = ["出仓单号", "内部订单号", "商品编码", "数量"]
+    write_csv(
+        tmp_path / "销售出库_202503.csv",
+        shipment_header,
+        [["O-1", "1001", "SKU-001", "1"], ["O-2", "1002", "SKU-002", "2"]],
+        encoding="utf-8-sig",
+    )
+
+    report = ingest_landing(con, tmp_path)
+
+    assert report.for_dataset("erp_shipments")[0].rows_held_back == 1
+    assert con.execute("select outbound_id from raw.erp_shipments").fetchall() == [("O-1",)]
+    assert con.execute("select waiting_for, reason from raw.held_back").fetchall() == [
+        ("1002", "its ERP order was quarantined ('订单_202503.csv' row 2: expected 4 fields as in the header, found 3)")
+    ]
+    assert_every_file_accounted_for(con)
