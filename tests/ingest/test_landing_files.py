@@ -90,13 +90,14 @@ def test_an_xls_that_is_really_an_xlsx_workbook_loads_with_calamine(tmp_path: Pa
     assert [order_id for _, order_id in loaded_rows(con)] == ids(0, 2)
 
 
-def test_a_utf16_unicode_text_file_loads_and_is_never_called_gb18030(tmp_path: Path, con) -> None:
-    # Excel's "Unicode text" save: UTF-16 little-endian with a BOM, tab-separated, CRLF
-    (tmp_path / "orders.txt").write_bytes(text_export([order_row(i) for i in ids(0, 3)], "\t").encode("utf-16"))
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"], ids=["bom", "le-no-bom", "be-no-bom"])
+def test_a_utf16_unicode_text_file_loads_and_is_never_called_gb18030(tmp_path: Path, con, encoding: str) -> None:
+    # Excel's "Unicode text" save: UTF-16 little-endian with a BOM, tab-separated, CRLF (other tools drop the BOM)
+    (tmp_path / "orders.txt").write_bytes(text_export([order_row(i) for i in ids(0, 3)], "\t").encode(encoding))
 
     report = ingest_landing(con, tmp_path)
 
-    assert [(f.status, f.encoding, f.rows_in, f.rows_loaded) for f in report.files] == [("loaded", "utf-16", 3, 3)]
+    assert [(f.status, f.encoding, f.rows_in, f.rows_loaded) for f in report.files] == [("loaded", encoding, 3, 3)]
     assert [order_id for _, order_id in loaded_rows(con)] == ids(0, 3)
     assert con.execute("select distinct shop_name from raw.tmall_orders").fetchall() == [("暖居旗舰店",)]
     assert not con.execute("select * from raw.quarantine").fetchall()
