@@ -45,6 +45,7 @@ from orchestration.ingest.datasets import DATASETS, LINEAGE_COLUMNS, Dataset, re
 from orchestration.ingest.readers import (
     ARCHIVE_SUFFIXES,
     INVALID_BYTES_MARKER,
+    LONGEST_LINE_BYTES,
     SUPPORTED_SUFFIXES,
     UTF8_IN_GB18030_MARKER,
     StreamedCopy,
@@ -345,8 +346,8 @@ def _utc_now() -> dt.datetime:
 # --- loading one file ---------------------------------------------------------------------------------------------
 
 
-MAX_LINE_BYTES = 1 << 24
-"""The longest record DuckDB's reader accepts (16 MiB: a cell of a few MB loads; a longer record is quarantined)."""
+MAX_LINE_BYTES = LONGEST_LINE_BYTES
+"""The longest record DuckDB's reader accepts: 8 MiB (its default is 2 MiB), with its default 32 MiB buffer."""
 
 _REJECTS = "_landing_rejects"
 _REJECT_SCANS = "_landing_reject_scans"
@@ -885,7 +886,17 @@ def _load_plans(
                 )
                 report.files.append(result)
             continue
-        result = load_file(con, plan, loaded_at)
+        try:
+            result = load_file(con, plan, loaded_at)
+        except UnreadableFileError as exc:  # recognised by its header, but unreadable further on: nothing of it loads
+            result = FileResult(plan.relative, plan.dataset.name, "not_loaded", batch_id=new_batch_id(loaded_at))
+            result.reason = f"recognised as {plan.dataset.name}, but {exc}"
+            con.begin()
+            _log(con, plan, result, loaded_at)
+            con.commit()
+            logger.warning("%s was not loaded: %s", quote_name(plan.relative), result.reason)
+            report.files.append(result)
+            continue
         already[plan.sha256] = plan.relative
         report.files.append(result)
 

@@ -54,6 +54,11 @@ Another noncharacter, so it never stands for text: the cell's row is quarantined
 """
 
 TRANSCODE_CHUNK_BYTES = 1 << 24
+LONGEST_LINE_BYTES = 1 << 23
+"""The longest line (in UTF-8) a text file may hold: 8 MiB, the record size DuckDB's reader is given (`loader.py`).
+
+A longer line would make DuckDB fail on it with an unrelated error, so the transcoder stops there with a clear one.
+"""
 ENCODING_PROBE_BYTES = 1 << 20
 HEADER_PROBE_BYTES = 1 << 16
 
@@ -197,6 +202,7 @@ def transcode_csv(path: Path, target: Path) -> TranscodedFile:
     tail = b""
     carry = b""
     last_char = ""
+    longest = line_length = 0
     with path.open("rb") as source, target.open("wb") as out:
         while True:
             block = source.read(TRANSCODE_CHUNK_BYTES)
@@ -215,6 +221,16 @@ def transcode_csv(path: Path, target: Path) -> TranscodedFile:
             if not has_invalid and INVALID_BYTES_MARKER in text:
                 has_invalid = True
             data = text.encode("utf-8")
+            lines = data.split(b"\n")
+            line_length += len(lines[0])
+            if len(lines) > 1:
+                longest = max(longest, line_length, *map(len, lines[1:-1]))
+                line_length = len(lines[-1])
+            if max(longest, line_length) > LONGEST_LINE_BYTES:
+                raise UnreadableFileError(
+                    f"a line longer than {LONGEST_LINE_BYTES >> 20} MiB (near byte {written + len(data)} of the UTF-8 "
+                    "text): no export row is that long; the file is not loaded"
+                )
             blanks.extend(_blank_lines(data, written, tail))
             out.write(data)
             written += len(data)
@@ -354,6 +370,10 @@ def transcode_table(path: Path, target: Path, kind: str) -> TranscodedFile:
                 cells = [_xlsx_cell_text(v) for v in values]
                 if any(c.strip() for c in cells):
                     writer.writerow(cells)
+    except (UnreadableFileError, OSError):
+        raise
+    except Exception as exc:  # calamine's errors for a sheet corrupt past its header
+        raise UnreadableFileError(f"the {path.suffix.lower()} file cannot be read to its end: {exc}") from exc
     finally:
         if workbook is not None:
             workbook.close()

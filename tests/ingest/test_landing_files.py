@@ -286,3 +286,17 @@ def test_an_item_report_whose_last_order_stops_short_of_its_item_count_is_trunca
     assert (items.rows_loaded, items.truncated) == (3, expected)
     assert con.execute("select truncated from raw.ingest_log where source_file = 'items.csv'").fetchone() == (expected,)
     assert f"  'items.csv': {expected}" in landing_summary(con)
+
+
+def test_a_line_longer_than_the_reader_takes_is_listed_as_not_loaded_with_that_reason(tmp_path: Path, con) -> None:
+    rows = [order_row(i) for i in ids(0, 2)]
+    rows[1][7] = "江苏省南京市" * 500_000  # 3 million characters: 9 MB of UTF-8 on one line
+    write_csv(tmp_path / "orders.csv", ORDER_HEADER, rows)
+    write_csv(tmp_path / "more.csv", ORDER_HEADER, [order_row(GOOD_ID)])
+
+    report = ingest_landing(con, tmp_path)
+
+    assert [(f.source_file, f.status) for f in report.files] == [("more.csv", "loaded"), ("orders.csv", "not_loaded")]
+    assert report.not_loaded()[0].reason.startswith("recognised as tmall_orders, but a line longer than 8 MiB")
+    assert loaded_rows(con) == [(1, GOOD_ID)]  # nothing of the long file: its first row was rolled back with it
+    assert_every_file_accounted_for(con)
