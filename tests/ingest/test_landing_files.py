@@ -42,6 +42,23 @@ def logged(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
 # --- file types ---------------------------------------------------------------------------------------------------
 
 
+def test_a_real_legacy_xls_workbook_loads_with_its_cells_as_text(tmp_path: Path, con) -> None:
+    fixture = Path(__file__).with_name("fixtures") / "legacy_order_report.xls"  # BIFF8, see make_legacy_xls.py
+    (tmp_path / "ExportOrderList202503150000.xls").write_bytes(fixture.read_bytes())
+
+    report = ingest_landing(con, tmp_path)
+
+    assert [(f.status, f.encoding, f.rows_in, f.rows_loaded) for f in report.files] == [("loaded", "xls", 3, 3)]
+    assert con.execute(
+        "select order_id, total_amount, order_status, created_at from raw.tmall_orders order by _source_row_number"
+    ).fetchall() == [
+        ("5118609024991031607", "128", "交易成功", "2025-03-14 10:23:45"),
+        ("5118609024991031608", "59.9", "交易关闭", "2025-03-14 11:00:00"),
+        ("5118609024991031609", "1234.5", "卖家已发货，等待买家确认", "2025-03-15 09:05:01"),
+    ]
+    assert_every_file_accounted_for(con)
+
+
 def test_an_xls_that_is_really_html_loads_its_table(tmp_path: Path, con) -> None:
     cells = lambda row, tag: "".join(f"<{tag}>{c}</{tag}>" for c in row)  # noqa: E731
     rows = [order_row(i) for i in ids(0, 2)]
