@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from orchestration.ingest.summary import landing_summary
 from orchestration.settings import PROJECT_ROOT, Settings
 
 if TYPE_CHECKING:  # dagster is imported when a run starts, not when this module loads
@@ -206,6 +207,7 @@ def api_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 def summary(settings: Settings) -> str:
     lines: list[str] = []
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        lines.extend(landing_summary(con))  # leads: what was quarantined, held back, cut short or not loaded
         tables = con.execute(
             "select table_schema, table_name, table_type from information_schema.tables "
             "where table_schema in ('raw', 'staging', 'intermediate', 'marts', 'metrics') "

@@ -13,6 +13,7 @@ import duckdb
 
 from orchestration.ingest.datasets import DATASETS
 from orchestration.ingest.loader import LandingError, ingest_landing
+from orchestration.ingest.summary import landing_summary
 from orchestration.settings import Settings
 
 
@@ -30,8 +31,10 @@ def main() -> int:
         except LandingError as exc:
             logging.error("%s", exc)
             return 2
+        summary = landing_summary(con)
     for dataset in DATASETS:
         print(dataset.name, report.totals(dataset.name))
+    print("\n".join(summary))
     return 0
 
 

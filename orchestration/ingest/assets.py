@@ -5,7 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.ingest.datasets import DATASETS
-from orchestration.ingest.loader import LandingError, ingest_landing, raw_row_counts
+from orchestration.ingest.loader import LandingError, ingest_landing, quote_name, raw_row_counts
 from orchestration.quality.freshness import RAW_FRESHNESS
 from orchestration.resources import LandingResource, WarehouseResource
 
@@ -42,10 +42,14 @@ def raw_landing_files(context: dg.AssetExecutionContext, warehouse: WarehouseRes
         table_rows = raw_row_counts(con)
         quarantine_total = con.execute("select count(*) from raw.quarantine").fetchone()[0]
     context.log.info("quarantine holds %d rows in total", quarantine_total)
+    for skipped in report.not_loaded():
+        context.log.warning("%s was not loaded: %s", quote_name(skipped.source_file), skipped.reason)
     for dataset in DATASETS:
         totals = report.totals(dataset.name)
         files = [
-            f"{f.source_file}: {f.status}, {f.rows_in} in, {f.rows_loaded} loaded, {f.rows_quarantined} quarantined"
+            f"{quote_name(f.source_file)}: {f.status}, {f.rows_in} in, {f.rows_loaded} loaded, "
+            f"{f.rows_quarantined} quarantined, {f.rows_held_back} held back"
+            + (f", truncated: {f.truncated}" if f.truncated else "")
             for f in report.for_dataset(dataset.name)
         ]
         yield dg.MaterializeResult(

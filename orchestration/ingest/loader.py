@@ -1,11 +1,14 @@
 """Loading landing files into the `raw` schema of the warehouse.
 
 Guarantees:
-- every data row of a file ends up either in its raw table or in `raw.quarantine` with a reason
-  (rows in = rows loaded + rows quarantined, recorded per file in `raw.ingest_log`);
+- every data row of a file ends up in its raw table, in `raw.quarantine` with a reason, or held back in
+  `raw.held_back` because its order was quarantined (rows in = rows loaded + rows quarantined + rows held back,
+  recorded per file in `raw.ingest_log`; see `holdback.py`);
 - a file is loaded in one transaction: a load killed half-way leaves nothing of that file visible;
 - a file whose content (SHA-256) was already loaded is not loaded again, whatever its name;
-- a landing folder holding a file of unknown format fails before anything is loaded, naming the file.
+- every file of the landing folder is accounted for: a file that is no export (unknown type or header, empty,
+  unreadable header) is not loaded and is logged with its reason (status `not_loaded`), and the others load;
+  `.zip` archives are opened and each member is a landing file of its own (`archive.zip/inner/path.csv`).
 
 How a file loads: a thread streams it through an incremental decoder into a named pipe as UTF-8 (readers.StreamedCopy)
 while DuckDB's `read_csv` parses the other end, numbering records as it goes; one set-based `insert … select` trims
@@ -30,6 +33,7 @@ import json
 import logging
 import tempfile
 import uuid
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,11 +43,15 @@ import pyarrow as pa
 
 from orchestration.ingest.datasets import DATASETS, LINEAGE_COLUMNS, Dataset, recognise
 from orchestration.ingest.readers import (
+    ARCHIVE_SUFFIXES,
     INVALID_BYTES_MARKER,
+    LONGEST_LINE_BYTES,
     SUPPORTED_SUFFIXES,
+    UTF8_IN_GB18030_MARKER,
     StreamedCopy,
     TranscodedFile,
     UnreadableFileError,
+    copy_delimiter,
     read_headers,
     source_encoding,
 )
@@ -62,7 +70,8 @@ class FileResult:
     source_file: str
     dataset: str
     status: str
-    """`loaded`, `already_loaded` (same path and content seen before) or `duplicate` (same content, other name)."""
+    """`loaded`, `already_loaded` (same path and content seen before), `duplicate` (same content, other name),
+    `not_loaded` (no export: `reason` says why) or `archive` (a .zip whose members are listed as files of their own)."""
     batch_id: str | None = None
     encoding: str | None = None
     rows_in: int = 0
@@ -70,6 +79,17 @@ class FileResult:
     rows_quarantined: int = 0
     ignored_headers: tuple[str, ...] = ()
     duplicate_of: str | None = None
+    reason: str | None = None
+    """Why a file was not loaded (status `not_loaded`), or what an archive held."""
+    truncated: str | None = None
+    """Set when the file ends mid-row (a cut export): what was found at its end."""
+    rows_held_back: int = 0
+
+
+def quote_name(name: str) -> str:
+    """A file name for a log line or a message: quoted like Python's repr, so a newline or a control character in it
+    is shown escaped and can never split or forge a line."""
+    return repr(name)
 
 
 @dataclass
@@ -88,7 +108,11 @@ class IngestReport:
             "rows_in": sum(f.rows_in for f in results),
             "rows_loaded": sum(f.rows_loaded for f in results),
             "rows_quarantined": sum(f.rows_quarantined for f in results),
+            "rows_held_back": sum(f.rows_held_back for f in results),
         }
+
+    def not_loaded(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "not_loaded"]
 
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -117,6 +141,18 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     # API windows fetched again hold records raw already has: rows in = loaded + quarantined + unchanged
     # (always 0 for files, which are skipped whole when already loaded); added in place to older warehouses
     con.execute(f"alter table {RAW_SCHEMA}.ingest_log add column if not exists rows_unchanged bigint default 0")
+    # files that were not loaded say why; a cut export says so; rows held back with a quarantined order are counted
+    # (rows in = loaded + quarantined + held back); each landing ingest run's entries share `ingest_run`
+    for column, kind in (
+        ("reason", "varchar"),
+        ("truncated", "varchar"),
+        ("rows_held_back", "bigint default 0"),
+        ("ingest_run", "varchar"),
+    ):
+        con.execute(f"alter table {RAW_SCHEMA}.ingest_log add column if not exists {column} {kind}")
+    from orchestration.ingest.holdback import create_held_back_table
+
+    create_held_back_table(con)
     # the API sources' raw tables too (empty until an API is configured), so every dbt source resolves
     from orchestration.ingest.api.landing import create_api_tables
 
@@ -124,7 +160,8 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def landing_files(landing_dir: Path) -> list[Path]:
-    """Data files in the landing folder (recursively), in a stable order. Hidden files are ignored."""
+    """Every file in the landing folder (recursively), in a stable order; hidden files (`.DS_Store`, `.~lock…`,
+    editors' temporary files) are ignored. Files that are no export are listed too: ingest logs them as not loaded."""
     if not landing_dir.exists():
         raise LandingError(
             f"landing folder {landing_dir} does not exist: create it and drop Tmall/ERP exports in it, "
@@ -135,13 +172,11 @@ def landing_files(landing_dir: Path) -> list[Path]:
     files = sorted(
         p
         for p in landing_dir.rglob("*")
-        if p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(landing_dir).parts)
-        and p.suffix.lower() in SUPPORTED_SUFFIXES
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(landing_dir).parts)
     )
     if not files:
         raise LandingError(
-            f"landing folder {landing_dir} holds no export files ({', '.join(SUPPORTED_SUFFIXES)}): "
+            f"landing folder {landing_dir} holds no export files ({', '.join(SUPPORTED_SUFFIXES + ARCHIVE_SUFFIXES)}): "
             "drop Tmall/ERP exports in it, or run `make run` to generate demo data"
         )
     return files
@@ -163,27 +198,79 @@ class _Plan:
     dataset: Dataset
 
 
-def plan_landing(landing_dir: Path) -> list[_Plan]:
-    """Recognise every file before loading any; unknown or unreadable files fail the whole ingest."""
+def _unpack_archive(path: Path, relative: str, scratch: Path) -> tuple[list[tuple[Path, str]], list[FileResult]]:
+    """Members of a .zip as (extracted file, `archive.zip/inner/path`); unreadable archives and members are listed.
+
+    Members are extracted under numbered names (never their own paths, so `../` in a member name cannot write
+    outside the scratch folder); folders inside the archive are kept in the member's landing name. Hidden members
+    (`__MACOSX/`, `.DS_Store`) are skipped like hidden files of the folder.
+    """
+    members: list[tuple[Path, str]] = []
+    listed: list[FileResult] = []
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = [i for i in archive.infolist() if not i.is_dir()]
+            target = scratch / f"archive-{len(list(scratch.iterdir()))}"
+            target.mkdir()
+            for number, info in enumerate(sorted(infos, key=lambda i: i.filename)):
+                name = info.filename.replace("\\", "/")
+                if any(part.startswith(".") or part == "__MACOSX" for part in name.split("/")):
+                    continue
+                inner = f"{relative}/{name.lstrip('/')}"
+                try:
+                    extracted = target / f"{number}{Path(name).suffix.lower()}"
+                    with archive.open(info) as source, extracted.open("wb") as out:
+                        while chunk := source.read(1 << 20):
+                            out.write(chunk)
+                except (zipfile.BadZipFile, RuntimeError, OSError, NotImplementedError) as exc:
+                    reason = f"cannot be extracted from the archive: {exc}"
+                    listed.append(FileResult(inner, "", "not_loaded", reason=reason))
+                    continue
+                members.append((extracted, inner))
+    except (zipfile.BadZipFile, OSError) as exc:
+        return [], [FileResult(relative, "", "not_loaded", reason=f"not a readable .zip archive: {exc}")]
+    if not members and not listed:
+        return [], [FileResult(relative, "", "not_loaded", reason="the .zip archive holds no files")]
+    listed.insert(0, FileResult(relative, "", "archive", reason=f"archive of {len(members) + len(listed)} file(s)"))
+    return members, listed
+
+
+def survey_landing(landing_dir: Path, scratch: Path | None) -> tuple[list[_Plan], list[tuple[Path, FileResult]]]:
+    """Recognise every file before loading any: the plans to load, and the files that will not load, with why.
+
+    `.zip` archives are unpacked into `scratch` (when given; else they are treated as any other file).
+    """
     plans: list[_Plan] = []
-    problems: list[str] = []
+    others: list[tuple[Path, FileResult]] = []
+    candidates: list[tuple[Path, str]] = []
     for path in landing_files(landing_dir):
         relative = path.relative_to(landing_dir).as_posix()
+        if path.suffix.lower() in ARCHIVE_SUFFIXES and scratch is not None:
+            members, listed = _unpack_archive(path, relative, scratch)
+            candidates.extend(members)
+            others.extend((path, result) for result in listed)
+            continue
+        candidates.append((path, relative))
+    for path, relative in candidates:
         try:
             headers = read_headers(path)
         except UnreadableFileError as exc:
-            problems.append(f"{relative}: {exc}")
+            others.append((path, FileResult(relative, "", "not_loaded", reason=str(exc))))
+            continue
+        except OSError as exc:
+            others.append((path, FileResult(relative, "", "not_loaded", reason=f"cannot be read: {exc}")))
             continue
         recognition = recognise(headers)
         if recognition.dataset is None:
-            problems.append(f"{relative}: {recognition.explanation}")
+            others.append((path, FileResult(relative, "", "not_loaded", reason=recognition.explanation)))
             continue
         plans.append(_Plan(path, relative, file_sha256(path), recognition.dataset))
-    if problems:
-        raise LandingError(
-            "nothing was loaded, because these landing files cannot be ingested:\n  " + "\n  ".join(problems)
-        )
-    return plans
+    return plans, others
+
+
+def plan_landing(landing_dir: Path) -> list[_Plan]:
+    """The files of the landing folder that load, recognised (archives are not opened here)."""
+    return survey_landing(landing_dir, None)[0]
 
 
 # --- row checks -------------------------------------------------------------------------------------------------
@@ -259,6 +346,9 @@ def _utc_now() -> dt.datetime:
 # --- loading one file ---------------------------------------------------------------------------------------------
 
 
+MAX_LINE_BYTES = LONGEST_LINE_BYTES
+"""The longest record DuckDB's reader accepts: 8 MiB (its default is 2 MiB), with its default 32 MiB buffer."""
+
 _REJECTS = "_landing_rejects"
 _REJECT_SCANS = "_landing_reject_scans"
 _RECORDS = "_landing_records"
@@ -276,6 +366,7 @@ class _FileLoad:
     loaded_at: dt.datetime
     encoding: str
     copy_path: Path
+    delimiter: str = ","
     transcoded: TranscodedFile | None = None
     """Known once the UTF-8 copy has been read to its end."""
 
@@ -318,7 +409,8 @@ class _FileLoad:
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(self.width)) + "}"
         return (
             f"read_csv({_sql_text(str(self.copy_path))}, columns = {columns}, header = true, "
-            "auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+            f"max_line_size = {MAX_LINE_BYTES}, buffer_size = {4 * MAX_LINE_BYTES}, "
+            f"auto_detect = false, delim = {_sql_text(self.delimiter)}, quote = '\"', escape = '\"', "
             f"store_rejects = true, rejects_table = '{_REJECTS}', rejects_scan = '{_REJECT_SCANS}')"
         )
 
@@ -344,7 +436,12 @@ class _FileLoad:
             shown: object = dict(zip([h.strip() for h in self.headers], cells, strict=False))
         else:
             shown = raw_text
-        return json.dumps(shown, ensure_ascii=False).replace(INVALID_BYTES_MARKER, "\ufffd")
+        return _shown(json.dumps(shown, ensure_ascii=False))
+
+
+def _shown(text: str) -> str:
+    """Record text for `raw.quarantine`: undecodable bytes as U+FFFD, the UTF-8 cell marker dropped."""
+    return text.replace(INVALID_BYTES_MARKER, "\ufffd").replace(UTF8_IN_GB18030_MARKER, "")
 
 
 def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetime) -> FileResult:
@@ -365,6 +462,7 @@ def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetim
             loaded_at=loaded_at,
             encoding=encoding,
             copy_path=copy.path,
+            delimiter=copy_delimiter(plan.path),
         )
         con.execute(_CELL_MACRO)
         con.execute(f"drop table if exists temp.{_REJECTS}")
@@ -378,6 +476,9 @@ def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetim
             if load.transcoded.has_invalid_bytes:
                 _quarantine_invalid_bytes(load)
             rows_in += _handle_rejects(load)
+            if load.transcoded.utf8_cells:
+                _quarantine_utf8_cells(load)
+            truncated = _truncation(load)
             rows_loaded, rows_quarantined = _move_quarantined_rows(load)
             _number_lines(load)
             result = FileResult(
@@ -390,6 +491,7 @@ def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetim
                 rows_loaded=rows_loaded,
                 rows_quarantined=rows_quarantined,
                 ignored_headers=recognition.unknown_headers,
+                truncated=truncated,
             )
             if result.rows_in != result.rows_loaded + result.rows_quarantined:  # pragma: no cover - invariant
                 raise AssertionError(f"row accounting broken for {plan.relative}: {result}")
@@ -401,13 +503,101 @@ def load_file(con: duckdb.DuckDBPyConnection, plan: _Plan, loaded_at: dt.datetim
             raise
     logger.info(
         "loaded %s as %s: %d rows in, %d loaded, %d quarantined",
-        plan.relative,
+        quote_name(plan.relative),
         dataset.name,
         result.rows_in,
         result.rows_loaded,
         result.rows_quarantined,
     )
+    if truncated:
+        logger.warning("%s is truncated: %s", quote_name(plan.relative), truncated)
     return result
+
+
+def _quarantine_utf8_cells(load: _FileLoad) -> None:
+    """Quarantine the rows of a GB18030 file holding a cell that is really UTF-8 text (marked by the transcoder).
+
+    The reason quotes the cell both ways (张伟 read as 寮犱紵), so the person fixing the export sees what happened.
+    """
+    assert load.transcoded is not None
+    table = f"{RAW_SCHEMA}.{load.plan.dataset.name}"
+    readings = load.transcoded.utf8_cells
+    cells = ", ".join(f'"{c}"' for c in load.file_columns)
+    marked = load.con.execute(
+        f"select _source_row_number, {cells} from {table} "
+        f"where _batch_id = $batch and contains(concat_ws(chr(1), {cells}), $marker)",
+        {"batch": load.batch_id, "marker": UTF8_IN_GB18030_MARKER},
+    ).fetchall()
+    updates = []
+    for record, *cells in marked:
+        for column, cell in zip(load.file_columns, cells, strict=True):
+            if cell is None or UTF8_IN_GB18030_MARKER not in cell:
+                continue
+            shown = cell.replace(UTF8_IN_GB18030_MARKER, "")
+            utf8 = next((readings[k] for k in readings if k and k in shown), None)
+            header = load.headers[load.position_of[column]].strip()
+            reason = (
+                f"{header} {shown!r} is UTF-8 text in a {load.encoding} file"
+                + (f" (it reads {utf8!r})" if utf8 else "")
+                + ": the file mixes encodings; re-export it"
+            )
+            updates.append((reason, record))
+            break
+    if not updates:
+        return
+    load.con.executemany(
+        f"update {table} set _batch_id = $batch || '#' || $reason "
+        "where _batch_id = $batch and _source_row_number = $row",
+        [{"batch": load.batch_id, "reason": reason, "row": record} for reason, record in updates],
+    )
+
+
+TRUNCATED_PREFIX = "the file ends mid-row (a truncated export): "
+
+
+def _truncation(load: _FileLoad) -> str | None:
+    """What shows the file was cut short, or None: its last record lacks fields, or ends inside a character, and the
+    file has no final line ending. That record's quarantine reason is prefixed to say so."""
+    assert load.transcoded is not None
+    if not load.transcoded.ends_mid_line:
+        return None
+    con, batch = load.con, load.batch_id
+    table = f"{RAW_SCHEMA}.{load.plan.dataset.name}"
+    last = con.execute(
+        f"select max(n) from (select max(_source_row_number) as n from {table} where starts_with(_batch_id, $batch) "
+        f"union all select max(_source_row_number) from {RAW_SCHEMA}.quarantine where _batch_id = $batch)",
+        {"batch": batch},
+    ).fetchone()[0]  # type: ignore[index]
+    if last is None:
+        return None
+    cut = con.execute(
+        f"select reason from {RAW_SCHEMA}.quarantine where _batch_id = $batch and _source_row_number = $row "
+        f"and (starts_with(reason, 'expected ') or starts_with(reason, 'bytes that are not valid') "
+        f"or starts_with(reason, 'not valid CSV'))",
+        {"batch": batch, "row": last},
+    ).fetchone()
+    if cut is None:
+        failed = con.execute(
+            f"select substr(_batch_id, length($batch) + 2) from {table} where starts_with(_batch_id, $batch || '#') "
+            f"and _source_row_number = $row and contains(_batch_id, 'bytes that are not valid')",
+            {"batch": batch, "row": last},
+        ).fetchone()
+        if failed is None:
+            return None
+        con.execute(
+            f"update {table} set _batch_id = $batch || '#' || $prefix || substr(_batch_id, length($batch) + 2) "
+            f"where starts_with(_batch_id, $batch || '#') and _source_row_number = $row",
+            {"batch": batch, "row": last, "prefix": TRUNCATED_PREFIX},
+        )
+        reason = failed[0]
+    else:
+        con.execute(
+            f"update {RAW_SCHEMA}.quarantine set reason = $prefix || reason "
+            "where _batch_id = $batch and _source_row_number = $row",
+            {"batch": batch, "row": last, "prefix": TRUNCATED_PREFIX},
+        )
+        reason = cut[0]
+    return f"its last record (row {last}) has no line ending and {reason}"
 
 
 def _quarantine_invalid_bytes(load: _FileLoad) -> None:
@@ -457,7 +647,7 @@ def _handle_rejects(load: _FileLoad) -> int:
     for record, error_type, csv_line, message in records:
         text = (csv_line or "").lstrip("\r\n")
         try:
-            parsed = list(csv.reader(io.StringIO(text, newline="")))
+            parsed = list(csv.reader(io.StringIO(text, newline=""), delimiter=load.delimiter))
         except csv.Error:
             parsed = []
         cells = [cell for row in parsed[:1] for cell in row] if len(parsed) == 1 else None
@@ -511,7 +701,8 @@ def _move_quarantined_rows(load: _FileLoad) -> tuple[int, int]:
     con.execute(
         f"insert into {RAW_SCHEMA}.quarantine select $dataset, _source_file, _source_row_number, "
         f"substr(_batch_id, length($batch) + 2), "
-        f"replace(json_object({record})::varchar, {_sql_text(INVALID_BYTES_MARKER)}, '\ufffd'), "
+        f"replace(replace(json_object({record})::varchar, {_sql_text(INVALID_BYTES_MARKER)}, '\ufffd'), "
+        f"{_sql_text(UTF8_IN_GB18030_MARKER)}, ''), "
         f"$batch, _loaded_at from {table} where {failed}",
         {"dataset": dataset.name, "batch": load.batch_id},
     )
@@ -539,17 +730,28 @@ def _number_lines(load: _FileLoad) -> None:
     )
 
 
+_INGEST_RUN: dict[int, str] = {}
+"""The id of the landing ingest run a connection is in (set by `ingest_landing`), for `raw.ingest_log.ingest_run`."""
+
+
 def _log(con: duckdb.DuckDBPyConnection, plan: _Plan, result: FileResult, started_at: dt.datetime) -> None:
+    _log_entry(con, plan.path, plan.sha256, result, started_at)
+
+
+def _log_entry(
+    con: duckdb.DuckDBPyConnection, path: Path, sha256: str, result: FileResult, started_at: dt.datetime
+) -> None:
     con.execute(
         f"""insert into {RAW_SCHEMA}.ingest_log (batch_id, dataset, source_file, file_size_bytes, file_sha256,
             encoding, rows_in, rows_loaded, rows_quarantined, status, ignored_headers, duplicate_of, started_at,
-            finished_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            finished_at, reason, truncated, rows_held_back, ingest_run)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             result.batch_id,
             result.dataset,
             result.source_file,
-            plan.path.stat().st_size,
-            plan.sha256,
+            path.stat().st_size,
+            sha256,
             result.encoding,
             result.rows_in,
             result.rows_loaded,
@@ -559,31 +761,101 @@ def _log(con: duckdb.DuckDBPyConnection, plan: _Plan, result: FileResult, starte
             result.duplicate_of,
             started_at,
             _utc_now(),
+            result.reason,
+            result.truncated,
+            result.rows_held_back,
+            _INGEST_RUN.get(id(con)),
         ],
     )
 
 
 def ingest_landing(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> IngestReport:
-    """Load every new file of the landing folder into `raw`. Safe to run again: loaded files are skipped."""
+    """Load every new file of the landing folder into `raw`. Safe to run again: loaded files are skipped.
+
+    Files that are no export are logged as `not_loaded` with their reason (on every run that sees them) and the
+    others load. Then rows whose order was quarantined are held back, and held rows whose order has arrived are
+    released (`holdback.py`).
+    """
+    from orchestration.ingest.holdback import hold_back_dependents
+
     ensure_raw_tables(con)
-    plans = plan_landing(landing_dir)
-    already = {
-        sha: source
-        for sha, source in con.execute(
-            f"select file_sha256, min(source_file) from {RAW_SCHEMA}.ingest_log "
-            "where status = 'loaded' group by file_sha256"
-        ).fetchall()
-    }
+    run_started = _utc_now()
+    _INGEST_RUN[id(con)] = new_batch_id(run_started)
     report = IngestReport(landing_dir=landing_dir)
-    # Each file commits to the write-ahead log (durable, so a killed load loses nothing committed); checkpointing
-    # once at the end instead of after every few files avoids rewriting half-full row groups again and again.
-    con.execute("set checkpoint_threshold = '4GB'")
     try:
-        _load_plans(con, plans, already, report)
+        with tempfile.TemporaryDirectory(prefix="landing-archives-") as scratch:
+            plans, others = survey_landing(landing_dir, Path(scratch))
+            already = {
+                sha: source
+                for sha, source in con.execute(
+                    f"select file_sha256, min(source_file) from {RAW_SCHEMA}.ingest_log "
+                    "where status = 'loaded' group by file_sha256"
+                ).fetchall()
+            }
+            _log_others(con, others, report)
+            # Each file commits to the write-ahead log (durable, so a killed load loses nothing committed);
+            # checkpointing once at the end instead of after every few files avoids rewriting half-full row groups.
+            con.execute("set checkpoint_threshold = '4GB'")
+            try:
+                _load_plans(con, plans, already, report)
+            finally:
+                con.execute("reset checkpoint_threshold")
+        _check_last_order_complete(con, report)
+        hold_back_dependents(con, report)
     finally:
-        con.execute("reset checkpoint_threshold")
+        _INGEST_RUN.pop(id(con), None)
     con.execute("checkpoint")
+    if not plans and report.not_loaded():
+        raise LandingError(
+            f"nothing in the landing folder {landing_dir} can be loaded (listed in raw.ingest_log as not_loaded):\n  "
+            + "\n  ".join(f"{quote_name(f.source_file)}: {f.reason}" for f in report.not_loaded())
+        )
     return report
+
+
+def _check_last_order_complete(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
+    """An item report whose last order has fewer lines than the order's 宝贝种类 was cut short: say so.
+
+    (A cut that falls exactly between two lines leaves every row whole: only the count shows it.)
+    """
+    for result in report.files:
+        if result.status != "loaded" or result.dataset != "tmall_order_items" or result.truncated:
+            continue
+        found = con.execute(
+            f"""with last as (select order_id from {RAW_SCHEMA}.tmall_order_items where _batch_id = $batch
+                    order by _source_row_number desc limit 1)
+                select last.order_id,
+                    (select count(*) from {RAW_SCHEMA}.tmall_order_items i
+                     where i._batch_id = $batch and i.order_id = last.order_id),
+                    (select max(try_cast(o.item_kinds as integer)) from {RAW_SCHEMA}.tmall_orders o
+                     where o.order_id = last.order_id)
+                from last""",
+            {"batch": result.batch_id},
+        ).fetchone()
+        if found is None or found[2] is None or found[1] >= found[2]:
+            continue
+        order_id, lines, kinds = found
+        result.truncated = (
+            f"its last order {order_id} has {lines} of the {kinds} item lines its order report gives (宝贝种类)"
+        )
+        con.execute(
+            f"update {RAW_SCHEMA}.ingest_log set truncated = ? where batch_id = ?", [result.truncated, result.batch_id]
+        )
+        logger.warning("%s is truncated: %s", quote_name(result.source_file), result.truncated)
+
+
+def _log_others(con: duckdb.DuckDBPyConnection, others: list[tuple[Path, FileResult]], report: IngestReport) -> None:
+    """Log the files that do not load (and the archives that were opened), each with its reason."""
+    for path, result in others:
+        now = _utc_now()
+        result.batch_id = new_batch_id(now)
+        result.dataset = result.dataset or "(none)"
+        con.begin()
+        _log_entry(con, path, file_sha256(path), result, now)
+        con.commit()
+        if result.status == "not_loaded":
+            logger.warning("%s was not loaded: %s", quote_name(result.source_file), result.reason)
+        report.files.append(result)
 
 
 def _load_plans(
@@ -607,10 +879,24 @@ def _load_plans(
                 con.begin()
                 _log(con, plan, result, loaded_at)
                 con.commit()
-                logger.warning("%s has the same content as %s, already loaded: skipped", plan.relative, first_source)
+                logger.warning(
+                    "%s has the same content as %s, already loaded: skipped",
+                    quote_name(plan.relative),
+                    quote_name(first_source),
+                )
                 report.files.append(result)
             continue
-        result = load_file(con, plan, loaded_at)
+        try:
+            result = load_file(con, plan, loaded_at)
+        except UnreadableFileError as exc:  # recognised by its header, but unreadable further on: nothing of it loads
+            result = FileResult(plan.relative, plan.dataset.name, "not_loaded", batch_id=new_batch_id(loaded_at))
+            result.reason = f"recognised as {plan.dataset.name}, but {exc}"
+            con.begin()
+            _log(con, plan, result, loaded_at)
+            con.commit()
+            logger.warning("%s was not loaded: %s", quote_name(plan.relative), result.reason)
+            report.files.append(result)
+            continue
         already[plan.sha256] = plan.relative
         report.files.append(result)
 

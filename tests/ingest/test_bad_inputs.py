@@ -22,6 +22,7 @@ from tests.ingest.test_landing_loader import ORDER_HEADER, order_row, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_ID = "5118609024991031607"
+CUT = "the file ends mid-row (a truncated export): "
 
 
 @pytest.fixture
@@ -36,16 +37,23 @@ def ids(start: int, count: int) -> list[str]:
 
 
 def assert_every_file_accounted_for(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """rows in = loaded + quarantined for every logged file, and the tables hold exactly those rows."""
+    """rows in = loaded + quarantined + held back for every logged file, and the tables hold exactly those rows.
+
+    Files that were not loaded (and opened archives) are logged with 0 rows and a reason."""
     logged = con.execute(
-        "select batch_id, dataset, source_file, status, rows_in, rows_loaded, rows_quarantined from raw.ingest_log"
+        "select batch_id, dataset, source_file, status, rows_in, rows_loaded, rows_quarantined, rows_held_back, reason "
+        "from raw.ingest_log"
     ).fetchall()
     assert logged, "nothing was logged"
-    for batch_id, dataset, source_file, status, rows_in, loaded, quarantined in logged:
-        assert rows_in == loaded + quarantined, source_file
+    for batch_id, dataset, source_file, status, rows_in, loaded, quarantined, held, reason in logged:
+        assert rows_in == loaded + quarantined + held, source_file
+        if status in ("not_loaded", "archive"):
+            assert (rows_in, bool(reason)) == (0, True), source_file
+            continue
         in_table = con.execute(f"select count(*) from raw.{dataset} where _batch_id = ?", [batch_id]).fetchone()[0]
         in_quarantine = con.execute("select count(*) from raw.quarantine where _batch_id = ?", [batch_id]).fetchone()
-        assert (in_table, in_quarantine[0]) == (loaded, quarantined), (source_file, status)
+        in_held = con.execute("select count(*) from raw.held_back where _batch_id = ?", [batch_id]).fetchone()
+        assert (in_table, in_quarantine[0], in_held[0]) == (loaded, quarantined, held), (source_file, status)
     return logged
 
 
@@ -69,7 +77,11 @@ def test_a_file_cut_mid_row_quarantines_the_cut_row_and_loads_the_rest(tmp_path:
 
     assert report.totals("tmall_orders")["rows_in"] == 3
     assert [row for row, _ in loaded_rows(con)] == [1, 2]
-    assert quarantine(con) == {3: "expected 12 fields as in the header, found 9"}  # the 9th is empty
+    assert quarantine(con) == {3: CUT + "expected 12 fields as in the header, found 9"}  # the 9th is empty
+    assert con.execute("select truncated from raw.ingest_log").fetchone() == (
+        "its last record (row 3) has no line ending and expected 12 fields as in the header, found 9",
+    )
+    assert report.files[0].truncated
     assert_every_file_accounted_for(con)
 
 
@@ -85,7 +97,10 @@ def test_a_file_cut_inside_a_multibyte_character_quarantines_that_row(tmp_path: 
     assert [row for row, _ in loaded_rows(con)] == [1, 2]
     reasons = quarantine(con)
     assert list(reasons) == [3]
-    assert reasons[3] == "bytes that are not valid gb18030"
+    assert reasons[3] == CUT + "bytes that are not valid gb18030"
+    assert con.execute("select truncated from raw.ingest_log").fetchone() == (
+        "its last record (row 3) has no line ending and bytes that are not valid gb18030",
+    )
     record = con.execute("select raw_record from raw.quarantine").fetchone()[0]
     assert "无退款申\ufffd" in record  # shown with the replacement character, the rest of the row intact
     assert_every_file_accounted_for(con)
@@ -99,7 +114,8 @@ def test_a_file_cut_inside_a_multibyte_character_mid_row(tmp_path: Path, con) ->
 
     ingest_landing(con, tmp_path)
 
-    assert quarantine(con) == {2: "bytes that are not valid gb18030"}
+    assert quarantine(con) == {2: CUT + "bytes that are not valid gb18030"}
+    assert con.execute("select truncated is not null from raw.ingest_log").fetchone() == (True,)
     assert_every_file_accounted_for(con)
 
 
@@ -124,13 +140,16 @@ def test_invalid_gbk_bytes_quarantine_only_their_rows(tmp_path: Path, con) -> No
     assert_every_file_accounted_for(con)
 
 
-def test_a_header_with_invalid_bytes_fails_the_file_clearly(tmp_path: Path, con) -> None:
+def test_a_header_with_invalid_bytes_is_listed_as_not_loaded_with_that_reason(tmp_path: Path, con) -> None:
     path = write_csv(tmp_path / "orders.csv", ORDER_HEADER, [order_row(GOOD_ID)])
     data = path.read_bytes()
     path.write_bytes(data.replace("店铺名称".encode("gbk"), b"\xff\xff", 1))
 
-    with pytest.raises(LandingError, match=r"orders\.csv: the header row has bytes that are not valid gb18030"):
-        ingest_landing(con, tmp_path)
+    with pytest.raises(LandingError, match=r"'orders\.csv': the header row has bytes that are not valid gb18030"):
+        ingest_landing(con, tmp_path)  # the only file: nothing can load, and the error says why
+    assert con.execute("select status, reason from raw.ingest_log").fetchall() == [
+        ("not_loaded", "the header row has bytes that are not valid gb18030")
+    ]
 
 
 # --- duplicate deliveries -----------------------------------------------------------------------------------------
@@ -148,7 +167,7 @@ def test_the_same_bytes_again_under_another_name_are_logged_as_a_duplicate_not_l
     assert con.execute("select count(*) from raw.tmall_orders").fetchone()[0] == 3
     logged = assert_every_file_accounted_for(con)
     duplicate = [row for row in logged if row[3] == "duplicate"]
-    assert [(row[2], row[4:]) for row in duplicate] == [("resent/订单报表(1).csv", (0, 0, 0))]
+    assert [(row[2], row[4:7]) for row in duplicate] == [("resent/订单报表(1).csv", (0, 0, 0))]
 
 
 def test_the_same_rows_in_a_new_export_are_kept_as_history_in_raw(tmp_path: Path, con) -> None:
@@ -238,19 +257,20 @@ def test_a_mangled_id_and_a_missing_id_are_quarantined(tmp_path: Path, con) -> N
 # --- schema drift -------------------------------------------------------------------------------------------------
 
 
-def test_a_missing_required_column_fails_naming_the_file_and_the_column(tmp_path: Path, con) -> None:
+def test_a_missing_required_column_is_listed_naming_the_column_and_the_rest_loads(tmp_path: Path, con) -> None:
     header = [h for h in ORDER_HEADER if h != "订单创建时间"]
     row = order_row(GOOD_ID)
     del row[ORDER_HEADER.index("订单创建时间")]
     write_csv(tmp_path / "good.csv", ORDER_HEADER, [order_row(GOOD_ID)])
     write_csv(tmp_path / "drifted.csv", header, [row])
 
-    with pytest.raises(LandingError) as error:
-        ingest_landing(con, tmp_path)
+    ingest_landing(con, tmp_path)
 
-    assert "drifted.csv" in str(error.value)
-    assert "lacks the required column(s) 订单创建时间" in str(error.value)
-    assert con.execute("select count(*) from raw.ingest_log").fetchone()[0] == 0
+    logged = dict(con.execute("select source_file, status from raw.ingest_log").fetchall())
+    assert logged == {"drifted.csv": "not_loaded", "good.csv": "loaded"}
+    (reason,) = con.execute("select reason from raw.ingest_log where source_file = 'drifted.csv'").fetchone()
+    assert "lacks the required column(s) 订单创建时间" in reason
+    assert loaded_rows(con) == [(1, GOOD_ID)]
 
 
 def test_an_extra_unknown_column_is_ignored_and_logged(tmp_path: Path, con) -> None:
@@ -292,15 +312,24 @@ def test_a_moved_column_loads_by_its_header(tmp_path: Path, con) -> None:
 # --- empty files --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("content", [b"", b"\r\n \r\n"], ids=["zero-bytes", "blank-lines"])
-def test_an_empty_file_fails_clearly_and_nothing_loads(tmp_path: Path, con, content: bytes) -> None:
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(b"", "the file is empty (0 bytes)"), (b"\r\n \r\n", "the file is empty")],
+    ids=["zero-bytes", "blank-lines"],
+)
+def test_an_empty_file_is_listed_as_not_loaded_and_the_rest_loads(
+    tmp_path: Path, con, content: bytes, reason: str
+) -> None:
     write_csv(tmp_path / "good.csv", ORDER_HEADER, [order_row(GOOD_ID)])
     (tmp_path / "empty.csv").write_bytes(content)
 
-    with pytest.raises(LandingError, match=r"empty\.csv: the file is empty"):
-        ingest_landing(con, tmp_path)
+    report = ingest_landing(con, tmp_path)
 
-    assert con.execute("select count(*) from raw.tmall_orders").fetchone()[0] == 0
+    assert [(f.source_file, f.status, f.reason) for f in report.not_loaded()] == [("empty.csv", "not_loaded", reason)]
+    assert con.execute(
+        "select status, reason, rows_in from raw.ingest_log where source_file = 'empty.csv'"
+    ).fetchall() == [("not_loaded", reason, 0)]
+    assert loaded_rows(con) == [(1, GOOD_ID)]
 
 
 def test_a_header_only_file_loads_as_zero_rows(tmp_path: Path, con) -> None:

@@ -44,3 +44,21 @@ def test_new_files_start_a_run_and_loaded_or_redelivered_content_does_not(tmp_pa
 
 def test_a_missing_landing_folder_skips_quietly(tmp_path: Path) -> None:
     assert isinstance(evaluate(tmp_path / "nope", tmp_path / "warehouse.duckdb"), dg.SkipReason)
+
+
+def test_an_opened_archive_and_a_file_not_loaded_do_not_start_a_run_again(tmp_path: Path) -> None:
+    import zipfile
+
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
+    write_csv(tmp_path / "orders.csv", ORDER_HEADER, [order_row("5118609024991031607")])
+    landing.mkdir()
+    with zipfile.ZipFile(landing / "exports.zip", "w") as archive:
+        archive.write(tmp_path / "orders.csv", "2025-03/orders.csv")
+    (landing / "readme.pdf").write_bytes(b"%PDF-1.4")
+    assert len(evaluate(landing, warehouse).run_requests) == 1
+
+    with duckdb.connect(str(warehouse)) as con:
+        ingest_landing(con, landing)
+
+    # both are in raw.ingest_log (status archive / not_loaded): the sensor does not start a run for them every tick
+    assert isinstance(evaluate(landing, warehouse), dg.SkipReason)
