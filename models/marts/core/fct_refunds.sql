@@ -58,9 +58,9 @@ orders_without_records as (
 
     select
         'order:' || orders.order_id as refund_key,
-        cast(null as varchar) as refund_id,
+        cast(null as {{ dbt.type_string() }}) as refund_id,
         orders.order_id,
-        cast(null as varchar) as sub_order_id,
+        cast(null as {{ dbt.type_string() }}) as sub_order_id,
         orders.customer_key,
         orders.shop_id,
         orders.shop_name,
@@ -72,8 +72,8 @@ orders_without_records as (
         cast(null as timestamp) as finished_at,
         orders.paid_date as refund_date,
         'order_paid' as refund_date_source,
-        cast(null as varchar) as refund_reason,
-        cast(null as varchar) as refund_phase,
+        cast(null as {{ dbt.type_string() }}) as refund_reason,
+        cast(null as {{ dbt.type_string() }}) as refund_phase,
         cast(null as boolean) as has_good_return,
         orders.refund_amount,
         orders.paid_amount as order_paid_amount,
