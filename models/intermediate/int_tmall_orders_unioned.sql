@@ -68,7 +68,11 @@ api_orders as (
 
     select
         {{ star_except(
-            ['modified_at', 'end_at', 'trade_type', 'discount_fee', 'adjust_fee', 'buyer_open_uid_hash'], 'api_trades'
+            [
+                'modified_at', 'end_at', 'trade_type', 'discount_fee', 'adjust_fee', 'buyer_open_uid_hash',
+                'customer_key_source'
+            ],
+            'api_trades'
         ) }},
         api_refunds.refund_amount,
         'top_api' as source_export

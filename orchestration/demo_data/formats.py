@@ -66,6 +66,46 @@ TMALL_ITEM_HEADER: tuple[str, ...] = (
     "商家编码 ",
 )
 
+# --- Tmall refund export (退款管理 → 导出, csv) -------------------------------------------------------------------
+# One row per refund (退款编号), the seller center's documented export columns in their order, with 子订单编号 and
+# 店铺名称 as newer downloads add them. GBK, CRLF, ids Excel-escaped like the order report.
+TMALL_REFUND_HEADER: tuple[str, ...] = (
+    "订单编号",
+    "退款编号",
+    "支付宝交易号",
+    "订单付款时间",
+    "宝贝ID",
+    "宝贝标题",
+    "商家编码",
+    "退款完结时间",
+    "买家实际支付金额",
+    "买家退款金额",
+    "手工退款/系统退款",
+    "是否需要退货",
+    "退款的申请时间",
+    "超时时间",
+    "退款状态",
+    "货物状态",
+    "退货物流信息",
+    "发货物流信息",
+    "客服介入状态",
+    "买家会员名称",
+    "买家真实姓名",
+    "买家退款原因",
+    "买家退款说明",
+    "部分退款/全部退款",
+    "售中或售后",
+    "子订单编号",
+    "店铺名称",
+)
+REFUND_WAIT_SELLER_AGREE = "买家已经申请退款，等待卖家同意"
+# 买家退款原因 as buyers pick them, by kind of refund
+REFUND_REASONS_BEFORE_SHIP = ("我不想要了", "拍错/多拍/不喜欢", "地址/电话信息填写错误", "未按约定时间发货")
+REFUND_REASONS_RETURN = ("七天无理由退换货", "质量问题", "商品与描述不符", "尺码/规格不合适")
+REFUND_REASONS_LINE = ("商品破损/污渍", "质量问题", "尺码/规格不合适")  # one line given back
+REFUND_REASONS_PARTIAL = ("价格保护", "少件/漏发")  # part of an amount, the goods kept
+REFUND_DESCRIPTIONS = ("收到有破损，请处理", "颜色和图片差别太大", "尺码偏小", "重复下单了")
+
 # --- Tmall sub-order export (子订单, xlsx) ------------------------------------------------------------------------
 # The §1.2 fields, plus the order-level fields a seller adds to the export (会员名, 店铺, 邮费, 收货地址, 确认收货时间).
 TMALL_SUB_ORDER_HEADER: tuple[str, ...] = (
@@ -274,6 +314,7 @@ DATASET_TMALL_SUB_ORDERS = "tmall_sub_orders"
 DATASET_TRAFFIC_SHOP = "tmall_traffic_shop"
 DATASET_TRAFFIC_ITEMS = "tmall_traffic_items"
 DATASET_ERP_PURCHASE_RECEIPTS = "erp_purchase_receipts"
+DATASET_TMALL_REFUNDS = "tmall_refunds"
 DATASETS = (
     DATASET_TMALL_ORDERS,
     DATASET_TMALL_ITEMS,
@@ -285,6 +326,7 @@ DATASETS = (
     DATASET_TRAFFIC_SHOP,
     DATASET_TRAFFIC_ITEMS,
     DATASET_ERP_PURCHASE_RECEIPTS,
+    DATASET_TMALL_REFUNDS,
 )
 
 TMALL_ENCODING = "gbk"

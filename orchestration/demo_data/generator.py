@@ -49,6 +49,7 @@ _PAY_MULT, _PAY_ADD = 6_129_847_362_917_253, 4_821_766_310_553
 _WAYBILL_MULT, _WAYBILL_ADD = 48_271_117, 1_013_904_223
 _OID_MULT, _OID_ADD = 735_211_458_911_234_577, 2_718_281_829
 _ITEM_MULT, _ITEM_ADD, _ITEM_RANGE = 829_348_951, 61_803_398, 10**11
+_RID_MULT, _RID_ADD, _RID_RANGE = 573_258_491_827_364_417, 1_414_213_562, 9 * 10**17
 
 
 class Context:
@@ -145,6 +146,7 @@ class Context:
         self.first_sub_order_month = len(self.months) - config.sub_order_months
         self.traffic = Traffic(config.shops)
         self.erp_order_sink: f.CsvSink | None = None
+        self.tmall_refund_sinks: list[f.CsvSink] = []
         self._outbound_sinks: dict[tuple[int, int], f.CsvSink] = {}
         self.files: list[FileSummary] = []
         self.stats: Counter = Counter()
@@ -171,6 +173,10 @@ class Context:
     def sub_order_id(self, seq: int, line: int) -> str:
         """19-digit Tmall sub-order id (子订单编号) of line `line` of order `seq`, unique (an affine bijection)."""
         return str(10**18 + ((seq * 8 + line + self._id_offset) * _OID_MULT + _OID_ADD) % _TID_RANGE)
+
+    def refund_id(self, seq: int, line: int) -> str:
+        """18-digit Tmall refund id (退款编号) of a refund of line `line` of order `seq`, unique (affine bijection)."""
+        return str(10**17 + ((seq * 8 + line + self._id_offset) * _RID_MULT + _RID_ADD) % _RID_RANGE)
 
     def item_id(self, shop: int, style_index: int) -> str:
         """12-digit Tmall listing id (商品ID) of a style in a shop: each shop lists the style under its own id."""
@@ -288,6 +294,24 @@ class Context:
             sink = self._outbound_sinks[key] = self._open_outbound(key)
         return sink
 
+    def open_refund_exports(self) -> None:
+        """One 退款管理 export per shop for the whole period, downloaded on the morning of the extract."""
+        start, end = self.config.start, self.config.start + timedelta(days=self.config.days - 1)
+        for shop in range(self.config.shops):
+            self.tmall_refund_sinks.append(
+                self._sink(
+                    f"tmall/{self.shop_folders[shop]}/退款管理_{start:%Y%m%d}_{end:%Y%m%d}.csv",
+                    f.DATASET_TMALL_REFUNDS,
+                    f.TMALL_REFUND_HEADER,
+                    tmall=True,
+                )
+            )
+
+    def close_refund_exports(self) -> None:
+        for sink in self.tmall_refund_sinks:
+            self._close(sink)
+        self.tmall_refund_sinks = []
+
     def write_sku_master(self) -> None:
         stamp = self.config.as_of.strftime("%Y%m%d")
         sink = self._sink(f"erp/商品资料_{stamp}.csv", f.DATASET_ERP_SKUS, f.ERP_SKU_HEADER, tmall=False)
@@ -382,6 +406,7 @@ def generate(out_dir: Path, config: DemoConfig | None = None, *, overwrite: bool
 def _generate_into(root: Path, config: DemoConfig) -> Context:
     ctx = Context(root, config)
     ctx.write_sku_master()
+    ctx.open_refund_exports()
     per_day = daily_order_counts(config.orders, config.start, config.days, np.random.default_rng([config.seed, 3]))
     split_rng = np.random.default_rng([config.seed, 5])
     per_day_shop = np.stack([split_rng.multinomial(int(n), ctx.shop_share) for n in per_day.tolist()])
@@ -401,6 +426,7 @@ def _generate_into(root: Path, config: DemoConfig) -> Context:
             day += 1
         ctx.close_month(month_no)
         logger.info("demo data: %04d-%02d done, %s orders", year, month, f"{month_orders:,}")
+    ctx.close_refund_exports()
     write_traffic(ctx)
     write_purchase_receipts(ctx)
     return ctx

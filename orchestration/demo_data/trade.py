@@ -452,6 +452,7 @@ def _emit(  # noqa: C901 - one walk over the order life cycle, kept in one place
         shipped = False  # Tmall shows a shipment
         ship_ok = False  # the goods leave the warehouse (no refund before shipping)
         r_done = None
+        r_at = None  # when the refund finishes (or is withdrawn), whether or not before the extract
         k_time = None
         erp_cancel_at = None
         close_at = None
@@ -480,6 +481,7 @@ def _emit(  # noqa: C901 - one walk over the order life cycle, kept in one place
             if kind == FULL_BEFORE_SHIP:
                 # buyers who change their mind mostly do so within hours of paying
                 r = p + min(int((s - p) * r_frac[i]), r_quick[i])
+                r_at = r
                 if r <= as_of:
                     status = f.TRADE_CLOSED
                     refund = total
@@ -499,17 +501,20 @@ def _emit(  # noqa: C901 - one walk over the order life cycle, kept in one place
                     k_time = min(g + confirm_delay[i], s + AUTO_CONFIRM)
                 if kind == FULL_AFTER_SHIP:
                     r = min(g + r_days[i], s + AUTO_CONFIRM - 3600)
+                    r_at = r
                     k_time = None
                     if r <= as_of:
                         r_done = r
                         refund = total
                 elif kind == PARTIAL:
                     r = g + (k_time - g) // 2
+                    r_at = r
                     if r <= as_of:
                         r_done = r
                         refund = rec.refund_amount
                 elif kind == REQUEST_WITHDRAWN:
                     r = p + r_withdrawn[i]
+                    r_at = r
                     if r <= as_of:
                         r_done = r
                 if kind == FULL_AFTER_SHIP and r_done is not None:
@@ -633,6 +638,22 @@ def _emit(  # noqa: C901 - one walk over the order life cycle, kept in one place
                         memo,
                     )
                 )
+            )
+        if r_at is not None and cfg.tmall_refund_sinks:
+            _refund_rows(
+                cfg,
+                cfg.tmall_refund_sinks[shop],
+                rec,
+                r_at,
+                k_time,
+                payno,
+                paid_at,
+                f"{courier_name} {rec.waybill}" if shipped else "",
+                buyer_info.nick[i],
+                buyer_info.name[i],
+                shop,
+                shop_name,
+                skus,
             )
         buyer_counts[rec.buyer] += 1
         if refund:
@@ -983,4 +1004,104 @@ def _sub_order_rows(
                 rec.waybill if shipped_at else "",
                 courier_name,
             ]
+        )
+
+
+def _refund_rows(
+    cfg: Context,
+    sink: f.CsvSink,
+    rec: _Order,
+    r_at: int,
+    k_time: int | None,
+    payno: str,
+    paid_at: str,
+    delivery: str,
+    nick: str,
+    real_name: str,
+    shop: int,
+    shop_name: str,
+    skus: list[Sku],
+) -> None:
+    """The order's refunds as the seller center's refund export (退款管理) shows them: one row per refund, and a
+    Tmall refund is per sub-order. A full refund gives back every line (its 买家应付货款, the post fee with the
+    first), a partial one its line (or the first line) for the order's refund amount, so Σ 买家退款金额 of the
+    退款成功 rows = the order report's 退款金额; a withdrawn request is 退款关闭 on the first line with the amount once
+    asked for, as in the sub-order export. A refund applied for but not finished by the extract time is still
+    waiting for the seller (no 退款完结时间); one applied for after it is not in the export."""
+    kind = rec.ref_kind
+    p, s = rec.p, rec.s
+    if kind == FULL_BEFORE_SHIP or kind == REQUEST_WITHDRAWN:
+        applied = p + (r_at - p) // (2 if kind == FULL_BEFORE_SHIP else 3)
+    else:
+        applied = r_at - (r_at - s) // 3
+    as_of = cfg.as_of_ts
+    if applied > as_of:
+        return
+    finished = r_at <= as_of
+    fmt, money = cfg.format_ts, f.money
+    price = cfg.sku_price
+    lines = rec.lines
+    shares = discount_shares(rec.discount, lines, price, rec.goods_list)
+    line_paid = [price[line[0]] * line[1] - shares[k] + (rec.post if k == 0 else 0) for k, line in enumerate(lines)]
+    if kind in (FULL_BEFORE_SHIP, FULL_AFTER_SHIP):
+        refunds = [(k, line_paid[k]) for k in range(len(lines))]
+        reasons = f.REFUND_REASONS_BEFORE_SHIP if kind == FULL_BEFORE_SHIP else f.REFUND_REASONS_RETURN
+    elif kind == PARTIAL:
+        refunds = [(max(rec.refund_line, 0), rec.refund_amount)]
+        reasons = f.REFUND_REASONS_LINE if rec.refund_line >= 0 else f.REFUND_REASONS_PARTIAL
+    else:  # REQUEST_WITHDRAWN
+        refunds = [(0, max(100, (price[lines[0][0]] * lines[0][1] - shares[0]) // 2))]
+        reasons = f.REFUND_REASONS_BEFORE_SHIP
+    if finished:
+        status = f.REFUND_CLOSED if kind == REQUEST_WITHDRAWN else f.REFUND_SUCCESS
+    else:
+        status = f.REFUND_WAIT_SELLER_AGREE
+    returns = kind == FULL_AFTER_SHIP or (kind == PARTIAL and rec.refund_line >= 0)
+    if kind == FULL_BEFORE_SHIP or kind == REQUEST_WITHDRAWN or not delivery:
+        goods_status = "买家未收到货"
+    elif kind == FULL_AFTER_SHIP and finished:
+        goods_status = "买家已退货"
+    else:
+        goods_status = "买家已收到货"
+    phase = "售后退款" if k_time is not None and k_time <= applied else "售中退款"
+    scope = "全部退款" if kind in (FULL_BEFORE_SHIP, FULL_AFTER_SHIP) else "部分退款"
+    reason = reasons[rec.seq % len(reasons)]
+    description = f.REFUND_DESCRIPTIONS[rec.seq % len(f.REFUND_DESCRIPTIONS)] if rec.seq % 5 == 0 else ""
+    method = "手工退款" if rec.seq % 7 == 0 else "系统退款"
+    for k, amount in refunds:
+        line = lines[k]
+        sku = skus[line[0]]
+        code = "" if line[2] == 1 else sku.wrong_code if line[2] == 2 else sku.sku_id
+        sink.add(
+            ",".join(
+                (
+                    f.excel_id(rec.tid),
+                    f.excel_id(cfg.refund_id(rec.seq, k)),
+                    f.excel_id(payno) if payno else "",
+                    paid_at,
+                    cfg.item_id(shop, sku.style_index),
+                    sku.title,
+                    code,
+                    fmt(r_at) if finished else "",
+                    money(line_paid[k]),
+                    money(amount),
+                    method,
+                    "是" if returns else "否",
+                    fmt(applied),
+                    "" if finished else fmt(applied + 5 * 86400),
+                    status,
+                    goods_status,
+                    "",
+                    delivery,
+                    "客服未介入",
+                    nick,
+                    real_name,
+                    reason,
+                    f.quote(description),
+                    scope,
+                    phase,
+                    f.excel_id(cfg.sub_order_id(rec.seq, k)),
+                    shop_name,
+                )
+            )
         )

@@ -155,6 +155,46 @@ TMALL_SUB_ORDERS = Dataset(
     numeric_id_columns=("sub_order_id", "order_id"),
 )
 
+TMALL_REFUNDS = Dataset(
+    name="tmall_refunds",
+    description=(
+        "Tmall seller-center refund export (退款管理 / 售后, 导出退款): one row per refund (退款编号), with its order, "
+        "sub-order, amount, application and completion times, status, reason and whether goods go back."
+    ),
+    columns={
+        "refund_id": ("退款编号", "退款单号"),
+        "order_id": ("订单编号",),
+        "sub_order_id": ("子订单编号", "子订单号"),
+        "payment_no": ("支付宝交易号", "支付单号"),
+        "paid_at": ("订单付款时间",),
+        "item_id": ("宝贝ID", "商品ID", "商品Id"),
+        "item_title": ("宝贝标题", "商品标题"),
+        "merchant_sku_code": ("商家编码",),
+        "paid_amount": ("买家实际支付金额", "买家实付金额"),
+        "refund_amount": ("买家退款金额", "退款金额"),
+        "refund_method": ("手工退款/系统退款",),
+        "goods_return_required": ("是否需要退货",),
+        "applied_at": ("退款的申请时间", "退款申请时间", "申请退款时间", "买家申请退款时间"),
+        "timeout_at": ("超时时间",),
+        "refund_status": ("退款状态",),
+        "goods_status": ("货物状态",),
+        "return_logistics": ("退货物流信息",),
+        "delivery_logistics": ("发货物流信息",),
+        "intervention_status": ("客服介入状态",),
+        "buyer_nick": ("买家会员名称", "买家会员名", "买家昵称"),
+        "buyer_real_name": ("买家真实姓名",),
+        "refund_reason": ("买家退款原因", "退款原因"),
+        "refund_description": ("买家退款说明", "退款说明"),
+        "finished_at": ("退款完结时间", "完结时间"),
+        "refund_phase": ("售中或售后",),
+        "refund_scope": ("部分退款/全部退款",),
+        "shop_name": ("店铺名称",),
+    },
+    required=("refund_id", "order_id", "refund_amount", "applied_at"),
+    key_columns=("refund_id", "order_id"),
+    numeric_id_columns=("refund_id", "order_id", "sub_order_id"),
+)
+
 _TRAFFIC_COLUMNS: dict[str, tuple[str, ...]] = {
     "traffic_date": ("日期", "统计日期"),
     "shop_name": ("店铺名称",),
@@ -308,6 +348,7 @@ DATASETS: tuple[Dataset, ...] = (
     TMALL_TRAFFIC_SHOP,
     TMALL_TRAFFIC_ITEMS,
     ERP_PURCHASE_RECEIPTS,
+    TMALL_REFUNDS,
 )
 
 DATASETS_BY_NAME: dict[str, Dataset] = {dataset.name: dataset for dataset in DATASETS}

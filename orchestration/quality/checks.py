@@ -185,6 +185,7 @@ RAW_GATES: tuple[RawGate, ...] = (
         batch_key=("shop_name", "item_id", "traffic_date"),
     ),
     RawGate("erp_purchase_receipts", entity=("receipt_id",), batch_key=("receipt_id", "sku_id")),
+    RawGate("tmall_refunds", entity=("refund_id",), batch_key=("refund_id",)),
 )
 
 

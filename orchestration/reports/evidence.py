@@ -41,6 +41,10 @@ the npm postinstall script, `reports/scripts/install-offline-duckdb-client.mjs`,
 OFFLINE_CLIENT_SOURCE = Path("offline-duckdb-client")
 OFFLINE_CLIENT_TARGET = Path("node_modules/@evidence-dev/universal-sql/src/client-duckdb")
 OFFLINE_CLIENT_FILES = ("node.js", "duckdb-node-api-worker.cjs", "browser.js")
+CSV_DOWNLOAD_SOURCE = Path("csv-download")
+CSV_DOWNLOAD_TARGET = Path("node_modules/@evidence-dev/core-components/dist/unsorted/ui")
+CSV_DOWNLOAD_FILES = ("DownloadData.svelte",)
+"""The page download button's CSV writer, with formula cells neutralised (installed by the same script)."""
 
 CORRUPT_CACHE_MARKERS = ("Unexpected end of JSON input", "Unexpected end of input")
 """Errors a killed `evidence sources` leaves behind in `.evidence/meta`; clearing the cache fixes them."""
@@ -185,12 +189,16 @@ def _lock_digest(reports_dir: Path) -> str:
 
 
 def offline_client_installed(reports_dir: Path) -> bool:
-    """True when node_modules carries the project's offline DuckDB client, byte for byte."""
-    for name in OFFLINE_CLIENT_FILES:
-        source = reports_dir / OFFLINE_CLIENT_SOURCE / name
-        target = reports_dir / OFFLINE_CLIENT_TARGET / name
-        if not target.is_file() or target.read_bytes() != source.read_bytes():
-            return False
+    """True when node_modules carries the project's offline DuckDB client and CSV download, byte for byte."""
+    for source_dir, target_dir, names in (
+        (OFFLINE_CLIENT_SOURCE, OFFLINE_CLIENT_TARGET, OFFLINE_CLIENT_FILES),
+        (CSV_DOWNLOAD_SOURCE, CSV_DOWNLOAD_TARGET, CSV_DOWNLOAD_FILES),
+    ):
+        for name in names:
+            source = reports_dir / source_dir / name
+            target = reports_dir / target_dir / name
+            if not target.is_file() or target.read_bytes() != source.read_bytes():
+                return False
     return True
 
 

@@ -11,6 +11,11 @@
  * The originals are kept next to them as *.original.js. Idempotent. Fails the install loudly if the
  * installed Evidence packages are not the versions the replacement was written for.
  *
+ * Then, the same way, copies ../csv-download/DownloadData.svelte over
+ * node_modules/@evidence-dev/core-components/dist/unsorted/ui/DownloadData.svelte (original kept as
+ * DownloadData.original.svelte): every CSV a page's download button (tables and charts) writes has the cells a
+ * spreadsheet would run as a formula (= + - @, tab, CR first) prefixed with a single quote.
+ *
  * Finally writes node_modules/.tmall-analytics-lock.sha256 (package.json + package-lock.json), which
  * orchestration/reports/evidence.py reads to decide whether node_modules is current.
  */
@@ -70,6 +75,29 @@ for (const { name, backup } of FILES) {
 	if (!readFileSync(target).equals(readFileSync(source))) fail(`copying ${name} to ${target} did not take`);
 }
 console.log(`[offline-duckdb-client] installed into ${path.relative(projectDir, targetDir)}`);
+
+// The CSV download: neutralise formula cells (CSV injection), core-components' one CSV writer.
+const EXPECTED_CORE_COMPONENTS = '5.4.2';
+const CSV_MARKER = 'tmall-analytics: @evidence-dev/core-components';
+const coreComponentsDir = path.join(projectDir, 'node_modules', '@evidence-dev', 'core-components');
+if (!existsSync(path.join(coreComponentsDir, 'package.json'))) {
+	fail(`${coreComponentsDir} is missing; is @evidence-dev/core-components installed?`);
+}
+const coreVersion = JSON.parse(readFileSync(path.join(coreComponentsDir, 'package.json'), 'utf8')).version;
+if (coreVersion !== EXPECTED_CORE_COMPONENTS) {
+	fail(
+		`@evidence-dev/core-components is ${coreVersion}, csv-download/ was written for ${EXPECTED_CORE_COMPONENTS}. ` +
+			'Compare its dist/unsorted/ui/DownloadData.svelte with csv-download/ before changing the pin.'
+	);
+}
+const csvSource = path.join(projectDir, 'csv-download', 'DownloadData.svelte');
+const csvTarget = path.join(coreComponentsDir, 'dist', 'unsorted', 'ui', 'DownloadData.svelte');
+if (existsSync(csvTarget) && !readFileSync(csvTarget, 'utf8').includes(CSV_MARKER)) {
+	copyFileSync(csvTarget, path.join(path.dirname(csvTarget), 'DownloadData.original.svelte'));
+}
+copyFileSync(csvSource, csvTarget);
+if (!readFileSync(csvTarget).equals(readFileSync(csvSource))) fail(`copying ${csvSource} to ${csvTarget} did not take`);
+console.log(`[offline-duckdb-client] CSV downloads neutralise formula cells (${path.relative(projectDir, csvTarget)})`);
 
 const digest = createHash('sha256');
 for (const name of ['package.json', 'package-lock.json']) {

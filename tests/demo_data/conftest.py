@@ -59,6 +59,7 @@ ENCODINGS = {
     "tmall_orders": "gbk",
     "tmall_order_items": "gbk",
     "tmall_traffic_items": "gb18030",
+    "tmall_refunds": "gbk",
 }
 
 

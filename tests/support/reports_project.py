@@ -13,7 +13,7 @@ def stage_reports_project(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for name in ("package.json", "package-lock.json", "evidence.config.yaml", "evidence.settings.json"):
         shutil.copy2(REPORTS_DIR / name, target / name)
-    for name in ("pages", "sources", "components", "offline-duckdb-client", "scripts"):
+    for name in ("pages", "sources", "components", "offline-duckdb-client", "csv-download", "scripts"):
         if (REPORTS_DIR / name).is_dir():
             shutil.copytree(
                 REPORTS_DIR / name, target / name, ignore=shutil.ignore_patterns("*.duckdb", "*.duckdb.wal")

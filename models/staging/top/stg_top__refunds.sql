@@ -70,7 +70,7 @@ final as (
         {{ clean_text('refund_id') }} as refund_id,
         {{ clean_text('tid') }} as order_id,
         {{ clean_text('oid') }} as sub_order_id,
-        {{ hash_personal_data('buyer_nick') }} as customer_key,
+        {{ customer_key('buyer_nick', 'buyer_open_uid') }} as customer_key,
         {{ hash_personal_data('buyer_open_uid') }} as buyer_open_uid_hash,
         upper({{ clean_text('status') }}) as refund_status,
         upper({{ clean_text('status') }}) = 'SUCCESS' as is_refund_successful,

@@ -70,6 +70,7 @@ fields as (
         {{ json_text('payload', '$.trade_from') }} as trade_from,
         {{ json_text('payload', '$.buyer_nick') }} as buyer_nick,
         {{ json_text('payload', '$.buyer_open_uid') }} as buyer_open_uid,
+        {{ json_text('payload', '$.oaid') }} as oaid,
         {{ json_text('payload', '$.buyer_message') }} as buyer_message,
         {{ json_text('payload', '$.receiver_name') }} as receiver_name,
         {{ json_text('payload', '$.receiver_mobile') }} as receiver_mobile,
@@ -97,8 +98,10 @@ cleaned as (
     select
         {{ clean_text('tid') }} as order_id,
 
-        -- personal data, hashed exactly as stg_tmall__orders does (the same buyer gets the same customer key)
-        {{ hash_personal_data('buyer_nick') }} as customer_key,
+        -- personal data, hashed exactly as stg_tmall__orders does (the same buyer gets the same customer key);
+        -- a masked nick falls back to buyer_open_uid, then OAID (macro customer_key)
+        {{ customer_key('buyer_nick', 'buyer_open_uid', 'oaid') }} as customer_key,
+        {{ customer_key_source('buyer_nick', 'buyer_open_uid', 'oaid') }} as customer_key_source,
         {{ hash_personal_data('buyer_open_uid') }} as buyer_open_uid_hash,
         {{ hash_personal_data('receiver_name') }} as receiver_name_hash,
         -- the export's 收货地址 is `省 市 区 详细地址`: the same text is rebuilt from TOP's parts before hashing
@@ -207,6 +210,7 @@ final as (
         cleaned.discount_fee,
         cleaned.adjust_fee,
         cleaned.buyer_open_uid_hash,
+        cleaned.customer_key_source,
 
         cleaned._source_file,
         cleaned._source_row_number,

@@ -163,9 +163,22 @@ class TopGateway(ProtocolServer):
         return {method.removeprefix("taobao.").replace(".", "_") + "_response": body}
 
 
-def make_trade(tid: int, modified: str, created: str | None = None, status: str = "TRADE_FINISHED") -> dict[str, Any]:
-    """A trade as TOP returns it (simplify shape): money as decimal strings, `tid_str` beside `tid`."""
-    return {
+def make_trade(
+    tid: int,
+    modified: str,
+    created: str | None = None,
+    status: str = "TRADE_FINISHED",
+    *,
+    buyer_nick: str | None = None,
+    buyer_open_uid: str | None = "",
+    oaid: str | None = None,
+) -> dict[str, Any]:
+    """A trade as TOP returns it (simplify shape): money as decimal strings, `tid_str` beside `tid`.
+
+    As TOP answers today the buyer is known by `buyer_open_uid` only (`AAH…`, stable per app; `""` gives that
+    default); a readable or masked (`t**3`) `buyer_nick` and an `oaid` are added when given; `buyer_open_uid=None`
+    leaves it out."""
+    trade: dict[str, Any] = {
         "tid": tid,
         "tid_str": str(tid),
         "status": status,
@@ -191,3 +204,12 @@ def make_trade(tid: int, modified: str, created: str | None = None, status: str 
         ],
         "promotion_details": [{"promotion_name": "店铺优惠", "discount_fee": "0.00"}],
     }
+    if buyer_open_uid is None:
+        del trade["buyer_open_uid"]
+    elif buyer_open_uid:
+        trade["buyer_open_uid"] = buyer_open_uid
+    if buyer_nick is not None:
+        trade["buyer_nick"] = buyer_nick
+    if oaid is not None:
+        trade["oaid"] = oaid
+    return trade
