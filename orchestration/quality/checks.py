@@ -189,7 +189,8 @@ RAW_GATES: tuple[RawGate, ...] = (
             "money(r.total_amount) - money(r.goods_amount) "
             "- coalesce(money(r.post_fee), case when r.post_fee is null then 0 end) "
             "as _total_minus_goods_and_post_fee, "
-            f"date_diff('day', {CHINA_TIMESTAMP.format('r.created_at')}, r._loaded_at) as _created_days_before_load"
+            f"date_diff('day', {CHINA_TIMESTAMP.format('r.created_at')}, r._loaded_at) as _created_days_before_load, "
+            "money(r.total_amount) as _total_yuan"
         ),
     ),
     RawGate(
@@ -199,7 +200,14 @@ RAW_GATES: tuple[RawGate, ...] = (
         references="exists (select 1 from raw.tmall_orders o where o.order_id = r.order_id) as _order_in_order_report",
     ),
     RawGate("erp_skus", entity=("sku_id",), batch_key=("sku_id",)),
-    RawGate("erp_sales_orders", entity=("erp_order_id",), batch_key=("erp_order_id",)),
+    RawGate(
+        "erp_sales_orders",
+        entity=("erp_order_id",),
+        batch_key=("erp_order_id",),
+        references=(
+            f"date_diff('day', {CHINA_TIMESTAMP.format('r.ordered_at')}, r._loaded_at) as _ordered_days_before_load"
+        ),
+    ),
     RawGate(
         "erp_shipments",
         entity=("outbound_id",),
@@ -214,7 +222,14 @@ RAW_GATES: tuple[RawGate, ...] = (
         entity=("sku_id", "warehouse_name", "snapshot_at"),
         batch_key=("sku_id", "warehouse_name", "snapshot_at"),
     ),
-    RawGate("tmall_sub_orders", entity=("order_id",), batch_key=("sub_order_id",)),
+    RawGate(
+        "tmall_sub_orders",
+        entity=("order_id",),
+        batch_key=("sub_order_id",),
+        references=(
+            f"date_diff('day', {CHINA_TIMESTAMP.format('r.created_at')}, r._loaded_at) as _created_days_before_load"
+        ),
+    ),
     RawGate("tmall_traffic_shop", entity=("shop_name", "traffic_date"), batch_key=("shop_name", "traffic_date")),
     RawGate(
         "tmall_traffic_items",

@@ -22,6 +22,7 @@ def good_rows() -> list[dict[str, object]]:
         "_paid_over_total": 0,
         "_total_minus_goods_and_post_fee": 0,
         "_created_days_before_load": 1,
+        "_total_yuan": 128,
         "_batch_id": "b1",
         "_key_rows_in_batch": 1,
         "_key_contents_in_batch": 1,
