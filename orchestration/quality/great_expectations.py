@@ -179,6 +179,8 @@ def load_overrides(path: Path | None = None, directory: Path = EXPECTATIONS_DIR)
         raise OverrideError(
             f"{path}: expected one `<rule>: {{severity: warning}}` line per rule, got {type(document).__name__}"
         )
+    if not document:
+        return {}
     rules = known_rules(directory)
     overrides: dict[str, dict[str, Any]] = {}
     for rule, change in document.items():
