@@ -4,9 +4,10 @@
     applies one rule.
 -#}
 
-{#- Text that exports put in a cell to mean "no value". Compared after trimming. -#}
+{#- Text that exports put in a cell to mean "no value". Compared after trimming. Declared once, in
+    dbt_project.yml (`vars: sentinel_values`), which the raw gates read too. -#}
 {% macro sentinel_values() -%}
-    {{ return(['无退款申请', '订单未关闭', '--', '#NULL!', 'null', 'NULL', 'Null', '']) }}
+    {{ return(var('sentinel_values')) }}
 {%- endmacro %}
 
 {#-
@@ -29,14 +30,33 @@
 {%- endmacro %}
 
 {#-
-    Money in yuan as decimal(18, 2). Accepts `1234.5`, `1,234.50`, `¥12.00`; sentinels become null.
-    Anything else fails the model, naming the value: a money cell must never vanish silently.
+    Money in yuan as decimal(18, 2). Accepts exactly the spellings of `vars: money_spelling` in dbt_project.yml
+    (`1234.5`, `1,234.50`, `¥12.00`, `-3.00`; docs/landing-formats.md lists them), which the raw gates check too;
+    sentinels become null. Anything else (`1e3`, `12.345`, `1 234`) fails the model, naming the value: a money cell
+    must never vanish or change silently.
 -#}
 {% macro to_money(column) -%}
-    cast(
-        replace(replace(replace(replace({{ clean_text(column) }}, ',', ''), '¥', ''), '￥', ''), ' ', '')
-        as decimal(18, 2)
-    )
+    {{ return(adapter.dispatch('to_money', 'tmall_analytics')(column)) }}
+{%- endmacro %}
+
+{% macro default__to_money(column) -%}
+    {%- set text = clean_text(column) -%}
+    case
+        when {{ text }} is null then null
+        when regexp_full_match({{ text }}, '{{ var("money_spelling") }}')
+            then cast(replace(replace(replace({{ text }}, ',', ''), '¥', ''), '￥', '') as decimal(18, 2))
+        else cast(error('not a money amount: ' || {{ text }}) as decimal(18, 2))
+    end
+{%- endmacro %}
+
+{% macro spark__to_money(column) -%}
+    {%- set text = clean_text(column) -%}
+    case
+        when {{ text }} is null then null
+        when {{ text }} rlike '{{ var("money_spelling") }}'
+            then cast(replace(replace(replace({{ text }}, ',', ''), '¥', ''), '￥', '') as decimal(18, 2))
+        else cast(raise_error('not a money amount: ' || {{ text }}) as decimal(18, 2))
+    end
 {%- endmacro %}
 
 {#- A whole quantity. Accepts `2` and Excel's `2.0`; sentinels become null. -#}

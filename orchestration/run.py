@@ -204,7 +204,8 @@ def api_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {dataset: int(count) for dataset, count in rows if count}
 
 
-def summary(settings: Settings) -> str:
+def summary(settings: Settings, own_data: bool = False) -> str:
+    """`own_data`: the landing folder holds the merchant's own exports; the summary ends with a first look at them."""
     lines: list[str] = []
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         lines.extend(landing_summary(con))  # leads: what was quarantined, held back, cut short or not loaded
@@ -244,6 +245,10 @@ def summary(settings: Settings) -> str:
     build = settings.reports_dir / "build"
     lines.append(f"Report: {build / 'index.html'}  (serve it with `make report`)")
     lines.append(f"Warehouse: {settings.warehouse_path}")
+    if own_data:
+        from orchestration.quality.first_look import first_look_of
+
+        lines.append(first_look_of(settings.warehouse_path))
     return "\n".join(lines)
 
 
@@ -259,19 +264,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
-    if args.demo_data == "auto":
-        ensure_demo_data(settings.landing_dir, args.demo_orders)
+    generated = args.demo_data == "auto" and ensure_demo_data(settings.landing_dir, args.demo_orders)
     outcome = run_pipeline(settings)
     if not outcome.success:
         print(f"\nPipeline run {outcome.run_id} FAILED after {outcome.duration_seconds:.0f}s:", file=sys.stderr)
         for failure in outcome.failures:
             print(f"- {failure}", file=sys.stderr)
         print("The report was not rebuilt; the last good report (if any) is unchanged.", file=sys.stderr)
+        from orchestration.quality.first_look import first_look_of, is_own_landing
+
+        if is_own_landing(settings.landing_dir, generated):
+            print(first_look_of(settings.warehouse_path), file=sys.stderr)
         return 1
     if outcome.api_run_id:
         print(f"\nAPI ingest run {outcome.api_run_id} fetched the days {outcome.api_days}.")
     print(f"\nPipeline run {outcome.run_id} succeeded in {outcome.duration_seconds:.0f}s.")
-    print(summary(settings))
+    from orchestration.quality.first_look import is_own_landing
+
+    print(summary(settings, own_data=is_own_landing(settings.landing_dir, generated)))
     return 0
 
 

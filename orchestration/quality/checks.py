@@ -28,6 +28,7 @@ import hashlib
 import json
 import math
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,10 @@ from orchestration.transform.project import dbt_project
 QUALITY_SCHEMA = "quality"
 
 
+LINEAGE_COLUMNS = "_source_file, _source_row_number, _loaded_at, _batch_id"
+"""Where a raw row came from: two rows with the same key that differ only here repeat the same content."""
+
+
 @dataclass(frozen=True)
 class RawGate:
     dataset: str
@@ -64,7 +69,8 @@ class RawGate:
     batch_key: tuple[str, ...]
     """The columns that must be unique within one export."""
     references: str = ""
-    """Extra select-list SQL (with alias `r` for the raw row) for referential helper columns."""
+    """Extra select-list SQL (with alias `r` for the raw row) for referential and derived helper columns;
+    `money(r.column)` there is the cell as an amount when it is an accepted money spelling, else null."""
 
     @property
     def suite(self) -> str:
@@ -78,7 +84,7 @@ class RawGate:
         entity: it reads only the entities those batches touch, so its cost follows the batches, not the table."""
         entity = ", ".join(f'"{c}"' for c in self.entity)
         batch_key = ", ".join(f'"{c}"' for c in (*self.batch_key, "_batch_id"))
-        references = f", {self.references}" if self.references else ""
+        references = f", {money_sql(self.references)}" if self.references else ""
         if columns:
             wanted = dict.fromkeys([*columns, "_source_file", "_source_row_number"])
             select_list = ", ".join(f'"{c}"' for c in wanted)
@@ -99,6 +105,8 @@ class RawGate:
             with deliveries as (
                 select r.*,
                        count(*) over (partition by {batch_key}) as _key_rows_in_batch,
+                       count(distinct hash(columns(* exclude ({LINEAGE_COLUMNS}))))
+                           over (partition by {batch_key}) as _key_contents_in_batch,
                        dense_rank() over (partition by {entity} order by _loaded_at desc, _batch_id desc)
                            as _delivery_rank
                        {references}
@@ -153,8 +161,38 @@ class ModelGate:
         return f"select {select_list} from (select *{derived} from {self.table}){where}"
 
 
+def money_sql(sql: str) -> str:
+    """`sql` with every `money(<column>)` replaced by DuckDB SQL giving the cell as decimal(18, 2) when it is an
+    accepted spelling of a non-negative amount (what `to_money` parses), else null: a cell of another spelling (or a
+    negative amount where there is none) fails its own rule, not also every rule computed from it."""
+    from orchestration.quality.spellings import money_pattern
+
+    def parsed(match: re.Match[str]) -> str:
+        text = f"trim({match.group(1)})"
+        amount = f"replace(replace(replace({text}, ',', ''), '¥', ''), '￥', '')"
+        pattern = money_pattern(signed=False)
+        return f"(case when regexp_full_match({text}, '{pattern}') then cast({amount} as decimal(18, 2)) end)"
+
+    return re.sub(r"money\(([a-z_.]+)\)", parsed, sql)
+
+
+CHINA_TIMESTAMP = "try_strptime(replace(trim({0}), '/', '-'), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M'])"
+
 RAW_GATES: tuple[RawGate, ...] = (
-    RawGate("tmall_orders", entity=("order_id",), batch_key=("order_id",)),
+    RawGate(
+        "tmall_orders",
+        entity=("order_id",),
+        batch_key=("order_id",),
+        # the amounts that cannot be true together, and how far the order's date is from its file's load
+        references=(
+            "money(r.paid_amount) - money(r.total_amount) as _paid_over_total, "
+            "money(r.total_amount) - money(r.goods_amount) "
+            "- coalesce(money(r.post_fee), case when r.post_fee is null then 0 end) "
+            "as _total_minus_goods_and_post_fee, "
+            f"date_diff('day', {CHINA_TIMESTAMP.format('r.created_at')}, r._loaded_at) as _created_days_before_load, "
+            "money(r.total_amount) as _total_yuan"
+        ),
+    ),
     RawGate(
         "tmall_order_items",
         entity=("order_id",),
@@ -162,7 +200,14 @@ RAW_GATES: tuple[RawGate, ...] = (
         references="exists (select 1 from raw.tmall_orders o where o.order_id = r.order_id) as _order_in_order_report",
     ),
     RawGate("erp_skus", entity=("sku_id",), batch_key=("sku_id",)),
-    RawGate("erp_sales_orders", entity=("erp_order_id",), batch_key=("erp_order_id",)),
+    RawGate(
+        "erp_sales_orders",
+        entity=("erp_order_id",),
+        batch_key=("erp_order_id",),
+        references=(
+            f"date_diff('day', {CHINA_TIMESTAMP.format('r.ordered_at')}, r._loaded_at) as _ordered_days_before_load"
+        ),
+    ),
     RawGate(
         "erp_shipments",
         entity=("outbound_id",),
@@ -177,7 +222,14 @@ RAW_GATES: tuple[RawGate, ...] = (
         entity=("sku_id", "warehouse_name", "snapshot_at"),
         batch_key=("sku_id", "warehouse_name", "snapshot_at"),
     ),
-    RawGate("tmall_sub_orders", entity=("order_id",), batch_key=("sub_order_id",)),
+    RawGate(
+        "tmall_sub_orders",
+        entity=("order_id",),
+        batch_key=("sub_order_id",),
+        references=(
+            f"date_diff('day', {CHINA_TIMESTAMP.format('r.created_at')}, r._loaded_at) as _created_days_before_load"
+        ),
+    ),
     RawGate("tmall_traffic_shop", entity=("shop_name", "traffic_date"), batch_key=("shop_name", "traffic_date")),
     RawGate(
         "tmall_traffic_items",
@@ -294,6 +346,7 @@ def merge_expectation(expectation: dict, parts: list[ExpectationOutcome]) -> Exp
         expectation=first.expectation,
         column=first.column,
         severity=first.severity,
+        rule=first.rule,
         unexpected_count=sum(p.unexpected_count for p in parts),
         element_count=sum(p.element_count for p in parts),
         examples=examples[:MAX_EXAMPLES],
@@ -324,6 +377,7 @@ def merge_outcomes(definition: dict, parts: list[SuiteOutcome]) -> SuiteOutcome:
                     expectation=e["type"],
                     column=e["kwargs"].get("column") or ",".join(e["kwargs"].get("column_list", [])) or None,
                     severity=(e.get("meta") or {}).get("severity", "error"),
+                    rule=(e.get("meta") or {}).get("rule"),
                     unexpected_count=0,
                     element_count=0,
                     success=True,
@@ -532,6 +586,7 @@ def check_result(outcome: SuiteOutcome, data_docs: Path | None = None) -> dg.Ass
             "failed_rules": dg.MetadataValue.json(
                 [
                     {
+                        "rule": f.rule,
                         "expectation": f.expectation,
                         "column": f.column,
                         "severity": f.severity,

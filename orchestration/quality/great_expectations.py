@@ -3,6 +3,12 @@
 GX has no dependable DuckDB dialect (see stack notes), so a table is read from DuckDB into pandas and validated
 with a pandas datasource. Each suite is a reviewable JSON file; an expectation's `meta.severity` is `error`
 (blocks downstream) or `warning` (recorded, does not block).
+
+Every expectation is a named rule, `<suite>.<column>.<check>` (the check is `meta.rule` when the suite gives one, else
+the expectation's type without its `expect_column_values_to_` prefix). A deployment changes a rule's severity or its
+thresholds in one reviewed file, `expectations/overrides.yml` (`QUALITY_OVERRIDES` points elsewhere): one line per
+rule, e.g. `raw_tmall_orders.order_id.length: {severity: error}`. An unknown rule, key or severity there is an error
+naming it and what is known; the suites themselves are not edited.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from orchestration.settings import PROJECT_ROOT
 
@@ -23,6 +30,10 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 LOCATION_COLUMNS = ["_source_file", "_source_row_number"]
 MAX_EXAMPLES = 5
+SEVERITIES = ("error", "warning")
+OVERRIDES_FILE = EXPECTATIONS_DIR / "overrides.yml"
+COLUMN_KWARGS = frozenset({"column", "column_list", "column_A", "column_B"})
+"""Keyword arguments that say which column a rule reads: an override may not change them."""
 
 
 @dataclass
@@ -38,14 +49,26 @@ class ExpectationOutcome:
     """What an aggregate expectation (a max, a mean) saw, failing or not; None for row-by-row expectations."""
     example_positions: list[int] = field(default_factory=list)
     """Where each example's row is in the whole table, when it was validated in chunks (orders merged examples)."""
+    rule: str | None = None
+    """The rule's name (`<suite>.<column>.<check>`), what `expectations/overrides.yml` names; None outside suites."""
 
     def describe(self) -> str:
+        """One line: severity, expectation, column, rows failing, example rows, and for a suite's rule its name and
+        the line of `expectations/overrides.yml` that would change its severity."""
         where = f" on {self.column}" if self.column else ""
         shown = "; ".join(", ".join(f"{k}={v}" for k, v in example.items()) for example in self.examples[:MAX_EXAMPLES])
-        return (
+        text = (
             f"[{self.severity}] {self.expectation}{where}: {self.unexpected_count} of {self.element_count} rows "
             f"fail (e.g. {shown})"
         )
+        if self.rule and self.severity == "error":
+            text += (
+                f"; rule {self.rule}: if such rows are correct, demote it in expectations/overrides.yml with "
+                f"`{self.rule}: {{severity: warning}}`"
+            )
+        elif self.rule:
+            text += f"; rule {self.rule}"
+        return text
 
 
 @dataclass
@@ -76,19 +99,121 @@ def seed_values(reference: str, seeds_dir: Path = SEEDS_DIR) -> list[str]:
 
 
 def _resolve_seed_references(value: Any) -> Any:
-    """A suite may say `{"$seed": "tmall_order_status_map.export_status"}` instead of copying a vocabulary."""
+    """A suite may say `{"$seed": "tmall_order_status_map.export_status"}` instead of copying a vocabulary, and
+    `{"$spelling": "unsigned_money"}` instead of copying the accepted spellings (orchestration/quality/spellings.py)."""
     if isinstance(value, dict):
         if set(value) == {"$seed"}:
             return seed_values(value["$seed"])
+        if set(value) == {"$spelling"}:
+            from orchestration.quality.spellings import spelling
+
+            return spelling(value["$spelling"])
         return {k: _resolve_seed_references(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_resolve_seed_references(v) for v in value]
     return value
 
 
+class OverrideError(ValueError):
+    """`expectations/overrides.yml` names a rule, key or severity that does not exist."""
+
+
+def rule_check(expectation: dict[str, Any]) -> str:
+    """The last part of a rule's name: `meta.rule`, else the expectation type without its prefix."""
+    explicit = (expectation.get("meta") or {}).get("rule")
+    if explicit:
+        return str(explicit)
+    kind = expectation["type"]
+    for prefix in ("expect_column_values_to_", "expect_compound_columns_to_", "expect_column_"):
+        if kind.startswith(prefix):
+            return kind[len(prefix) :]
+    return kind.removeprefix("expect_")
+
+
+def rule_name(suite: str, expectation: dict[str, Any]) -> str:
+    kwargs = expectation["kwargs"]
+    columns = kwargs.get("column_list") or [kwargs[k] for k in ("column_A", "column_B") if k in kwargs]
+    column = kwargs.get("column") or "+".join(columns)
+    return f"{suite}.{column}.{rule_check(expectation)}" if column else f"{suite}.{rule_check(expectation)}"
+
+
+def _read_suite(name: str, directory: Path) -> dict[str, Any]:
+    """A suite as written, its seed vocabularies resolved and every expectation's `meta.rule` set to its full name."""
+    definition = _resolve_seed_references(json.loads((directory / f"{name}.json").read_text(encoding="utf-8")))
+    seen: set[str] = set()
+    for expectation in definition["expectations"]:
+        rule = rule_name(definition["name"], expectation)
+        if rule in seen:
+            raise SuiteDefinitionError(
+                f"expectations/{name}.json: two expectations are rule {rule}; name one with meta.rule"
+            )
+        seen.add(rule)
+        expectation["meta"] = {**(expectation.get("meta") or {}), "rule": rule}
+    return definition
+
+
+def overrides_path() -> Path:
+    text = os.environ.get("QUALITY_OVERRIDES")
+    if not text:
+        return OVERRIDES_FILE
+    path = Path(text)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def known_rules(directory: Path = EXPECTATIONS_DIR) -> dict[str, dict[str, Any]]:
+    """Every rule of every suite in `directory`: name -> its expectation (as written, seeds resolved)."""
+    rules: dict[str, dict[str, Any]] = {}
+    for path in sorted(directory.glob("*.json")):
+        for expectation in _read_suite(path.stem, directory)["expectations"]:
+            rules[expectation["meta"]["rule"]] = expectation
+    return rules
+
+
+def load_overrides(path: Path | None = None, directory: Path = EXPECTATIONS_DIR) -> dict[str, dict[str, Any]]:
+    """The validated overrides: rule name -> {severity and/or threshold kwargs}. A missing file is no overrides."""
+    path = path or overrides_path()
+    if not path.exists():
+        return {}
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(document, dict):
+        raise OverrideError(
+            f"{path}: expected one `<rule>: {{severity: warning}}` line per rule, got {type(document).__name__}"
+        )
+    if not document:
+        return {}
+    rules = known_rules(directory)
+    overrides: dict[str, dict[str, Any]] = {}
+    for rule, change in document.items():
+        if rule not in rules:
+            raise OverrideError(f"{path}: unknown rule {rule!r}; the known rules are: {', '.join(sorted(rules))}")
+        if not isinstance(change, dict) or not change:
+            raise OverrideError(f"{path}: {rule}: give a mapping such as {{severity: warning}}")
+        settable = {"severity", *(k for k in rules[rule]["kwargs"] if k not in COLUMN_KWARGS)}
+        unknown = sorted(set(change) - settable)
+        if unknown:
+            raise OverrideError(f"{path}: {rule}: cannot set {unknown}; this rule takes {sorted(settable)}")
+        if "severity" in change and change["severity"] not in SEVERITIES:
+            raise OverrideError(f"{path}: {rule}: severity {change['severity']!r} is not one of {list(SEVERITIES)}")
+        overrides[rule] = dict(change)
+    return overrides
+
+
+def apply_overrides(definition: dict[str, Any], overrides: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The suite with each overridden rule's severity and thresholds replaced (`meta.overridden` records what)."""
+    for expectation in definition["expectations"]:
+        change = overrides.get(expectation["meta"]["rule"])
+        if not change:
+            continue
+        if "severity" in change:
+            expectation["meta"]["severity"] = change["severity"]
+        expectation["kwargs"].update({k: v for k, v in change.items() if k != "severity"})
+        expectation["meta"]["overridden"] = dict(change)
+    return definition
+
+
 def load_suite_definition(name: str, directory: Path = EXPECTATIONS_DIR) -> dict[str, Any]:
-    definition = json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
-    return _resolve_seed_references(definition)
+    """A suite as the gates apply it: seed vocabularies resolved, rules named, `expectations/overrides.yml` applied."""
+    return apply_overrides(_read_suite(name, directory), load_overrides(directory=directory))
 
 
 def _plain(value: Any) -> Any:
@@ -237,6 +362,7 @@ def validate_dataframe(
                 )
                 or None,
                 severity=(config.meta or {}).get("severity", "error"),
+                rule=(config.meta or {}).get("rule"),
                 unexpected_count=int(details.get("unexpected_count") or 0),
                 element_count=int(details.get("element_count") or len(frame)),
                 examples=[] if expectation_result.success else examples,

@@ -45,6 +45,7 @@ def test_daily_kpis_gate_catches_a_missing_day() -> None:
         {
             "metric_date": days,
             "_days_since_previous": [None, 1, 2],
+            "orders": [3, 1, 2],
             "gmv": [1.0] * 3,
             "paid_gmv": [1.0] * 3,
             "net_sales": [1.0] * 3,
@@ -145,8 +146,8 @@ def test_the_anomaly_suite_is_warning_only_and_names_metric_direction_and_size()
         (
             "marts_fct_order_fulfilment",
             {"order_id": "1", "pay_to_ship_hours": 5.0, "outbound_count": 1, "_shipped_has_time": True},
-            "pay_to_ship_hours",
-            -2.0,
+            "outbound_count",
+            -1,
         ),
         (
             "marts_inventory_health",

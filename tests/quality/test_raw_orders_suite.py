@@ -14,11 +14,18 @@ def good_rows() -> list[dict[str, object]]:
         "created_at": "2025-03-14 10:23:45",
         "paid_at": "2025-03-14 10:25:01",
         "order_status": "买家已付款，等待卖家发货",
+        "goods_amount": "120.00",
+        "post_fee": "8",
         "total_amount": "128.00",
         "paid_amount": "128",
         "refund_amount": "无退款申请",
+        "_paid_over_total": 0,
+        "_total_minus_goods_and_post_fee": 0,
+        "_created_days_before_load": 1,
+        "_total_yuan": 128,
         "_batch_id": "b1",
         "_key_rows_in_batch": 1,
+        "_key_contents_in_batch": 1,
         "_source_file": "ExportOrderList.csv",
         "_source_row_number": 1,
     }
@@ -30,6 +37,9 @@ def good_rows() -> list[dict[str, object]]:
         "order_status": "交易被淘宝关闭",
         "paid_amount": "0",
         "refund_amount": "12.5",
+        "total_amount": "1,280.00",  # Excel's thousands separator: an accepted spelling
+        "goods_amount": "¥1,272.00",
+        "_paid_over_total": -1280,
         "_source_row_number": 2,
     }
     return [base, excel_resaved]
@@ -69,14 +79,22 @@ def test_each_kind_of_bad_value_fails_its_expectation_naming_the_row(column, bad
     assert failure.examples[0]["_source_row_number"] == 2
 
 
-def test_an_order_twice_in_one_export_fails() -> None:
+def test_an_order_twice_in_one_export_with_the_same_content_warns_and_with_other_content_blocks() -> None:
     rows = good_rows()
     rows[1]["_key_rows_in_batch"] = 2
 
-    outcome = validate(rows)
+    repeated = validate(rows)
+    rows[1]["_key_contents_in_batch"] = 2
+    conflicting = validate(rows)
 
-    assert not outcome.passed
-    assert [f.column for f in outcome.failures] == ["_key_rows_in_batch"]
+    assert repeated.passed
+    assert [(f.rule, f.severity) for f in repeated.failures] == [
+        ("raw_tmall_orders._key_rows_in_batch.repeated_row", "warning")
+    ]
+    assert not conflicting.passed
+    assert [(f.rule, f.severity) for f in conflicting.failures if f.severity == "error"] == [
+        ("raw_tmall_orders._key_contents_in_batch.conflicting_rows", "error")
+    ]
 
 
 def test_validations_are_kept_in_browsable_data_docs(tmp_path) -> None:
@@ -89,6 +107,7 @@ def test_validations_are_kept_in_browsable_data_docs(tmp_path) -> None:
         {
             "sku_id": ["A-1"],
             "_key_rows_in_batch": [1],
+            "_key_contents_in_batch": [1],
             "cost_price": ["9.90"],
             "sale_price": ["19.90"],
             "enabled": ["是"],
