@@ -14,7 +14,6 @@ Failure alerts need only the Dagster instance; success alerts read the warehouse
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -152,22 +151,22 @@ def read_run_outcome(instance: dg.DagsterInstance, run_id: str) -> RunOutcome:
     return outcome
 
 
-def _suite_reasons(check_name: str) -> dict[tuple[str, str | None], str]:
-    """(expectation, column) -> the suite's `meta.why`, for a Great Expectations check `gx_<suite>`."""
+def _suite_reasons(check_name: str) -> dict[str, str]:
+    """Rule name (`<suite>.<column>.<check>`, what a failing gate reports) -> the suite's `meta.why`, for a Great
+    Expectations check `gx_<suite>`. Keyed by rule, not by (expectation, column): one column can have two rules of
+    one expectation type (an id's digits, which block, and its length, which warns)."""
     if not check_name.startswith("gx_"):
         return {}
-    from orchestration.quality.great_expectations import EXPECTATIONS_DIR
+    from orchestration.quality.great_expectations import EXPECTATIONS_DIR, known_rules
 
-    path = EXPECTATIONS_DIR / f"{check_name[3:]}.json"
-    if not path.is_file():
+    suite = check_name[3:]
+    if not (EXPECTATIONS_DIR / f"{suite}.json").is_file():
         return {}
-    definition = json.loads(path.read_text(encoding="utf-8"))
-    reasons: dict[tuple[str, str | None], str] = {}
-    for expectation in definition.get("expectations", []):
-        why = (expectation.get("meta") or {}).get("why")
-        if why:
-            reasons.setdefault((expectation["type"], expectation.get("kwargs", {}).get("column")), why)
-    return reasons
+    return {
+        name: why
+        for name, expectation in known_rules().items()
+        if name.startswith(f"{suite}.") and (why := (expectation.get("meta") or {}).get("why"))
+    }
 
 
 def describe_example(example: dict[str, Any] | None, column: str | None) -> str:
@@ -197,7 +196,7 @@ def describe_rule(check: CheckFailure, rule: dict[str, Any], reasons: dict) -> s
     example = describe_example(rule.get("example"), column)
     if example:
         text += f"；例：{example}"
-    why = reasons.get((expectation, column))
+    why = reasons.get(rule.get("rule") or "")
     if why:
         text += f"（规则说明：{why}）"
     return text
