@@ -79,7 +79,20 @@ def ensure_demo_data(landing_dir: Path, orders: int | None = None) -> bool:
 
 
 def run_pipeline(settings: Settings) -> PipelineOutcome:
-    """Execute the pipeline job in process on the persistent Dagster instance (after the API job, in api mode)."""
+    """Execute the pipeline job in process on the persistent Dagster instance (after the API job, in api mode).
+
+    Holds the warehouse's run lock throughout: raises `orchestration.publish.WarehouseBusy` at once, before anything
+    runs, when another run has it. A build the run did not publish (it failed) is discarded at the end."""
+    from orchestration import publish
+
+    with publish.run_lock(settings.warehouse_path, holder="python -m orchestration.run"):
+        try:
+            return _run_pipeline(settings)
+        finally:
+            publish.discard_build(settings.warehouse_path)
+
+
+def _run_pipeline(settings: Settings) -> PipelineOutcome:
     import dagster as dg
 
     from orchestration.transform.project import prepare_manifest
@@ -257,9 +270,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
+    from orchestration.publish import WarehouseBusy
+
     if args.demo_data == "auto":
         ensure_demo_data(settings.landing_dir, args.demo_orders)
-    outcome = run_pipeline(settings)
+    try:
+        outcome = run_pipeline(settings)
+    except WarehouseBusy as busy:
+        print(f"\nPipeline run REFUSED: {busy}", file=sys.stderr)
+        return 2
     if not outcome.success:
         print(f"\nPipeline run {outcome.run_id} FAILED after {outcome.duration_seconds:.0f}s:", file=sys.stderr)
         for failure in outcome.failures:
