@@ -2,8 +2,9 @@
 
 The Evidence project reads one DuckDB file, `reports/sources/warehouse/report.duckdb` (written by the Dagster
 asset `report_database`). `build_report()` turns it into a static site that opens without internet, built in
-`reports/.build-workspace/` and published by pointing the link `reports/build` at it in one step (`publish_site`): the Node side of Evidence runs native DuckDB through the project's offline client (installed into
-`node_modules` by the npm `postinstall` script, see `reports/offline-duckdb-client/`).
+`reports/.build-workspace/` and published by pointing the link `reports/build` at it in one step (`publish_site`):
+the Node side of Evidence runs native DuckDB through the project's offline client (installed into `node_modules` by
+the npm `postinstall` script, see `reports/offline-duckdb-client/`).
 
 Settings (environment variables, defaults in brackets):
 - REPORTS_DIR [reports]: the Evidence project (via `orchestration.settings.Settings`).
