@@ -70,11 +70,11 @@ def test_a_server_polled_during_a_build_always_gets_the_old_or_the_new_page_whol
         poller.join(timeout=30)
 
     new = {path: digest(build / name) for path, name in PAGES.items()}
-    assert build.is_symlink() and result.build_dir == build
     assert new != old
     assert len(poller.answers) > 100, "the server was polled throughout the build"
     wrong = [(path, status) for path, status, body in poller.answers if body not in {old[path], new[path]}]
     assert wrong == [], "every answer is 200 with the old or the new page, byte for byte"
     assert {status for _, status, _ in poller.answers} == {200}
     assert {body for path, _, body in poller.answers[-2:]} == set(new.values()), "the new report is served at the end"
+    assert build.is_symlink() and result.build_dir == build
     assert [p.name for p in project.iterdir() if p.name.startswith(".build-")] == [".build-workspace"]
