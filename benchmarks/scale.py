@@ -20,6 +20,8 @@ peak RSS of the largest process, and the load average around it), in pipeline or
    the last day, the last day lands (`new_day`), and `dbt build` runs incrementally as the nightly pipeline would
    (window = the new day, default 7-day look-back: the loads of nine nights are re-processed); its share of the
    full build is the target (5 % at most).
+   `publish_full` and `publish_incremental_day` measure write–audit–publish's own steps on the warehouse each dbt
+   step left (docs/publishing.md): the copy to the build file before dbt, and the publish after it.
 6. `quality_gates`: every Great Expectations gate, raw and mart, as the pipeline runs them (`validate_raw_gate`,
    `validate_model_gate`: chunks of at most QUALITY_GATE_CHUNK_ROWS rows, default 2,000,000).
 7. `metric_tables`: the MetricFlow metric tables. 8. `report`: the report database export and the Evidence build
@@ -170,14 +172,32 @@ if not result.success:
 print(sum(1 for r in result.result if r.node.resource_type == "model"))
 """
 
+# Write–audit–publish's own cost on the warehouse as the build left it (orchestration/publish.py): checkpoint and
+# copy the published file to the build file (before dbt), then copy `quality.*` back, checkpoint, fsync and
+# `os.replace` (after the gates); dbt's own work is the dbt steps'.
+PUBLISH = """
+import time
+from pathlib import Path
+from orchestration import publish
+warehouse = Path({warehouse!r})
+started = time.monotonic()
+publish.open_build(warehouse)
+copied = time.monotonic()
+publish.publish(warehouse)
+done = time.monotonic()
+print(f"copy {{copied - started:.1f}} s + publish {{done - copied:.1f}} s, {{warehouse.stat().st_size / 1e6:,.0f}} MB")
+"""
+
 STEPS = (
     "generate",
     "ingest",
     "floor",
     "replay",
     "dbt_build_full",
+    "publish_full",
     "new_day",
     "dbt_build_incremental_day",
+    "publish_incremental_day",
     "quality_gates",
     "metric_tables",
     "report",
@@ -203,6 +223,8 @@ def step_code(step: str, work: Path, args: argparse.Namespace, first: str, last:
         "floor": FLOOR.format(warehouse=str(ingested)),
         "replay": REPLAY.format(warehouse=str(warehouse), ingested=str(ingested), first=first, last=last),
         "dbt_build_full": DBT.format(warehouse=str(warehouse), root=str(ROOT), args=pipeline_dbt_args(True, None)),
+        "publish_full": PUBLISH.format(warehouse=str(warehouse)),
+        "publish_incremental_day": PUBLISH.format(warehouse=str(warehouse)),
         "new_day": NEW_DAY.format(warehouse=str(warehouse), last=last),
         "dbt_build_incremental_day": DBT.format(
             warehouse=str(warehouse), root=str(ROOT), args=pipeline_dbt_args(False, last)

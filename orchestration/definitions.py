@@ -33,6 +33,7 @@ from orchestration.resources import LandingResource, WarehouseResource
 from orchestration.settings import Settings
 from orchestration.transform.dbt import build_dbt_assets, dbt_resource
 from orchestration.transform.project import dbt_project
+from orchestration.transform.published import build_published_warehouse
 
 PIPELINE_JOB_NAME = "tmall_daily_pipeline"
 
@@ -65,6 +66,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             *api_assets,
             build_dbt_assets(),
             build_metric_tables(),
+            build_published_warehouse(),
             report_database,
             evidence_report,
         ],

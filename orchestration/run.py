@@ -80,7 +80,20 @@ def ensure_demo_data(landing_dir: Path, orders: int | None = None) -> bool:
 
 
 def run_pipeline(settings: Settings) -> PipelineOutcome:
-    """Execute the pipeline job in process on the persistent Dagster instance (after the API job, in api mode)."""
+    """Execute the pipeline job in process on the persistent Dagster instance (after the API job, in api mode).
+
+    Holds the warehouse's run lock throughout: raises `orchestration.publish.WarehouseBusy` at once, before anything
+    runs, when another run has it. A build the run did not publish (it failed) is discarded at the end."""
+    from orchestration import publish
+
+    with publish.run_lock(settings.warehouse_path, holder="python -m orchestration.run"):
+        try:
+            return _run_pipeline(settings)
+        finally:
+            publish.discard_build(settings.warehouse_path)
+
+
+def _run_pipeline(settings: Settings) -> PipelineOutcome:
     import dagster as dg
 
     from orchestration.transform.project import prepare_manifest
@@ -252,6 +265,17 @@ def summary(settings: Settings, own_data: bool = False) -> str:
     return "\n".join(lines)
 
 
+def failed_run_landing_summary(warehouse_path: Path) -> list[str]:
+    """What the landing folder gave a failed run (quarantined, held back, cut short, not loaded): often its cause."""
+    if not warehouse_path.exists():
+        return []
+    try:
+        with duckdb.connect(str(warehouse_path), read_only=True) as con:
+            return landing_summary(con)
+    except duckdb.Error as error:  # a warehouse the run never got to write (no raw tables yet)
+        return [f"(no landing summary: {error})"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the whole pipeline once through Dagster.")
     parser.add_argument(
@@ -264,13 +288,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
+    from orchestration.publish import WarehouseBusy
+
     generated = args.demo_data == "auto" and ensure_demo_data(settings.landing_dir, args.demo_orders)
-    outcome = run_pipeline(settings)
+    try:
+        outcome = run_pipeline(settings)
+    except WarehouseBusy as busy:
+        print(f"\nPipeline run REFUSED: {busy}", file=sys.stderr)
+        return 2
     if not outcome.success:
         print(f"\nPipeline run {outcome.run_id} FAILED after {outcome.duration_seconds:.0f}s:", file=sys.stderr)
         for failure in outcome.failures:
             print(f"- {failure}", file=sys.stderr)
         print("The report was not rebuilt; the last good report (if any) is unchanged.", file=sys.stderr)
+        print("\n".join(failed_run_landing_summary(settings.warehouse_path)), file=sys.stderr)
         from orchestration.quality.first_look import first_look_of, is_own_landing
 
         if is_own_landing(settings.landing_dir, generated):

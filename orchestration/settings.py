@@ -5,12 +5,29 @@ Relative paths are resolved against the repository root, so commands work from a
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SOURCE_MODES = ("files", "api")
+DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "analytics.duckdb"
+DBT_TARGET_DIR = PROJECT_ROOT / "target"
+"""dbt's target path (dbt_project.yml): the artefacts of the default warehouse, and of dbt run by hand."""
+
+
+def dbt_target_path_for(warehouse_path: Path) -> Path:
+    """Where a pipeline run on `warehouse_path` keeps its dbt and MetricFlow artefacts (manifest, semantic manifest,
+    run results, dagster-dbt's per-run folders): `target/` for the default warehouse, `target/warehouses/<stem>-<hash
+    of the absolute path>/` for any other, so runs on different warehouses from one checkout never share them."""
+    absolute = Path(os.path.abspath(warehouse_path))
+    if absolute == DEFAULT_WAREHOUSE:
+        return DBT_TARGET_DIR
+    digest = hashlib.sha256(str(absolute).encode("utf-8")).hexdigest()[:12]
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", absolute.stem)[:40]
+    return DBT_TARGET_DIR / "warehouses" / f"{stem}-{digest}"
 
 
 def _path(variable: str, default: str) -> Path:
@@ -45,6 +62,11 @@ class Settings:
             quality_docs_dir=_path("QUALITY_DOCS_DIR", "expectations/uncommitted"),
             source_mode=(os.environ.get("SOURCE_MODE") or "files").strip().lower(),
         )
+
+    @property
+    def dbt_target_path(self) -> Path:
+        """This warehouse's dbt and MetricFlow artefacts (`dbt_target_path_for`)."""
+        return dbt_target_path_for(self.warehouse_path)
 
     @property
     def report_database(self) -> Path:

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from orchestration.settings import PROJECT_ROOT
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
-SEMANTIC_MANIFEST = PROJECT_ROOT / "target" / "semantic_manifest.json"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -131,13 +130,15 @@ def load_vocabulary(
     manifest: Mapping[str, object] | None = None,
     dimension_values: Callable[[DimensionConcept], list[str]] | None = None,
 ) -> Vocabulary:
-    """The vocabulary of the semantic manifest (default: target/semantic_manifest.json, written by `dbt parse`).
+    """The vocabulary of the semantic manifest (default: `semantic_manifest_path()`, written by `dbt parse`).
 
     `dimension_values(concept)` returns the warehouse's values of a dimension whose `values` is `warehouse`;
     without it those dimensions are known by name only.
     """
     if manifest is None:
-        manifest = json.loads(SEMANTIC_MANIFEST.read_text(encoding="utf-8"))
+        from orchestration.metrics.metricflow import semantic_manifest_path
+
+        manifest = json.loads(semantic_manifest_path().read_text(encoding="utf-8"))
     metrics: dict[str, MetricWord] = {}
     for metric in sorted(manifest["metrics"], key=lambda m: m["name"]):  # type: ignore[index, union-attr]
         meta = (metric.get("config") or {}).get("meta") or {}

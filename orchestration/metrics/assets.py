@@ -5,13 +5,16 @@ are built), not when this module is imported."""
 
 import functools
 import json
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from orchestration.metrics.metricflow import SemanticLayer
 from orchestration.metrics.tables import write_metric_tables
+from orchestration.publish import warehouse_path_environment
 from orchestration.resources import WarehouseResource
+from orchestration.settings import dbt_target_path_for
 from orchestration.transform.dbt import build_dbt_assets
 from orchestration.transform.project import dbt_project
 
@@ -47,7 +50,12 @@ def build_metric_tables() -> dg.AssetsDefinition:
         description="Metric tables for the reports (schema `metrics`), every number from a MetricFlow metric.",
     )
     def metric_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-        with SemanticLayer() as layer, warehouse.connect() as con:
+        # written in the run's build (orchestration/publish.py); MetricFlow's dbt profile reads WAREHOUSE_PATH
+        with (
+            warehouse_path_environment(warehouse.build_path),
+            SemanticLayer(target_path=dbt_target_path_for(Path(warehouse.path))) as layer,
+            warehouse.connect_build() as con,
+        ):
             counts = write_metric_tables(con, layer, run_id=context.run_id)
         return dg.MaterializeResult(metadata={f"rows_{table}": dg.MetadataValue.int(n) for table, n in counts.items()})
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from orchestration.settings import PROJECT_ROOT
+from orchestration.settings import DBT_TARGET_DIR, PROJECT_ROOT, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -49,12 +49,22 @@ class SavedQueryInfo:
     metrics: tuple[str, ...]
 
 
-class SemanticLayer:
-    """MetricFlow over the dbt project's semantic manifest (needs `target/semantic_manifest.json`: run dbt parse)."""
+def semantic_manifest_path(target_path: Path | None = None) -> Path:
+    """The semantic manifest of the warehouse in WAREHOUSE_PATH (its target path, written by the pipeline's
+    `dbt parse`), or dbt's default `target/semantic_manifest.json` (`dbt parse` by hand) when that has none."""
+    own = (target_path or Settings.from_env().dbt_target_path) / "semantic_manifest.json"
+    return own if own.exists() else DBT_TARGET_DIR / "semantic_manifest.json"
 
-    def __init__(self, project_dir: Path = PROJECT_ROOT, profiles_dir: Path = PROJECT_ROOT) -> None:
+
+class SemanticLayer:
+    """MetricFlow over the dbt project's semantic manifest (`semantic_manifest_path()`: run dbt parse)."""
+
+    def __init__(
+        self, project_dir: Path = PROJECT_ROOT, profiles_dir: Path = PROJECT_ROOT, target_path: Path | None = None
+    ) -> None:
         self.project_dir = project_dir
         self.profiles_dir = profiles_dir
+        self.target_path = target_path
 
     def __enter__(self) -> SemanticLayer:
         return self
@@ -82,8 +92,32 @@ class SemanticLayer:
     def _configuration(self):  # type: ignore[no-untyped-def]
         os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
         from dbt_metricflow.cli.cli_configuration import CLIConfiguration
+        from dbt_metricflow.cli.dbt_connectors.dbt_config_accessor import dbtArtifacts
+        from metricflow_semantics.model.dbt_manifest_parser import parse_manifest_from_dbt_generated_manifest
 
-        configuration = CLIConfiguration()
+        manifest_path = semantic_manifest_path(self.target_path)
+
+        class WarehouseConfiguration(CLIConfiguration):
+            """MetricFlow's CLI configuration reads `target/semantic_manifest.json` under the project, whatever the
+            target path: this one reads the warehouse's own (orchestration/settings.py, `dbt_target_path_for`)."""
+
+            @property
+            def dbt_artifacts(self) -> dbtArtifacts:
+                if self._dbt_artifacts is None:
+                    from dbt.adapters.factory import get_adapter_by_type
+
+                    metadata = self.dbt_project_metadata
+                    self._dbt_artifacts = dbtArtifacts(
+                        profile=metadata.profile,
+                        project=metadata.project,
+                        adapter=get_adapter_by_type(metadata.profile.credentials.type),
+                        semantic_manifest=parse_manifest_from_dbt_generated_manifest(
+                            manifest_json_string=manifest_path.read_text(encoding="utf-8")
+                        ),
+                    )
+                return self._dbt_artifacts
+
+        configuration = WarehouseConfiguration()
         configuration.setup(
             dbt_profiles_path=self.profiles_dir,
             dbt_project_path=self.project_dir,

@@ -706,8 +706,8 @@ def gx_table_gate(gate: RawGate | ModelGate) -> dg.AssetChecksDefinition:
             context.log.info(
                 f"{gate.suite}: {len(raw_run.batches)} batch(es) not yet validated, {outcome.row_count} rows validated"
             )
-        else:
-            with warehouse.connect(read_only=True) as con:
+        else:  # marts and metric tables: audited in the run's build, before they are published
+            with warehouse.connect_build(read_only=True) as con:
                 outcome = validate_model_gate(con, gate, docs_dir=docs_dir)
             context.log.info(f"{gate.suite}: {outcome.row_count} rows validated")
         for failure in outcome.failures:
@@ -743,7 +743,7 @@ def build_gx_checks() -> list[dg.AssetChecksDefinition]:
     ),
 )
 def metric_tables_contract(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect(read_only=True) as con:
+    with warehouse.connect_build(read_only=True) as con:  # audited in the run's build, before it is published
         outcome = check_contract(con, load_contract())
     for failure in outcome.failures:
         context.log.error(failure.describe())

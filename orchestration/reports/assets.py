@@ -21,7 +21,8 @@ class ReportConfig(dg.ConfigurableResource):
 @dg.asset(
     key=["reports", "report_database"],
     group_name="reports",
-    deps=[dg.AssetKey(["metrics", "metric_tables"])],
+    # built from what was published (orchestration/publish.py), never from a run's unpublished build
+    deps=[dg.AssetKey(["warehouse", "published"])],
     kinds={"duckdb"},
     description=(
         "The metric tables, plus whitelisted columns of marts and quality results (no personal data), copied to "

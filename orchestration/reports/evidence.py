@@ -1,9 +1,10 @@
 """Build the Evidence report (`reports/`) from Python: install its node modules, run `sources`, run `build`.
 
 The Evidence project reads one DuckDB file, `reports/sources/warehouse/report.duckdb` (written by the Dagster
-asset `report_database`). `build_report()` turns it into a static site in `reports/build/` that opens without
-internet: the Node side of Evidence runs native DuckDB through the project's offline client (installed into
-`node_modules` by the npm `postinstall` script, see `reports/offline-duckdb-client/`).
+asset `report_database`). `build_report()` turns it into a static site that opens without internet, built in
+`reports/.build-workspace/` and published by pointing the link `reports/build` at it in one step (`publish_site`):
+the Node side of Evidence runs native DuckDB through the project's offline client (installed into `node_modules` by
+the npm `postinstall` script, see `reports/offline-duckdb-client/`).
 
 Settings (environment variables, defaults in brackets):
 - REPORTS_DIR [reports]: the Evidence project (via `orchestration.settings.Settings`).
@@ -283,6 +284,82 @@ def run_build(reports_dir: Path, *, timeout: float | None = None) -> StepResult:
     return _run_step("build", ["npm", "run", "--silent", "build"], cwd=reports_dir, env=env, timeout=timeout)
 
 
+WORKSPACE = ".build-workspace"
+"""The folder beside the Evidence project where a build runs (a copy of the project's files, its node_modules
+linked), so the published `build` is never what Evidence is writing."""
+SITES = ".sites"
+"""Finished sites; `build` is a symbolic link to the published one."""
+PROJECT_FILES = ("package.json", "package-lock.json", "evidence.config.yaml", "evidence.settings.json")
+PROJECT_FOLDERS = ("pages", "sources", "components")
+
+
+def prepare_workspace(reports_dir: Path) -> Path:
+    """The build workspace with the project's current pages, sources and settings (not the report database: the
+    build reads it where it is), node_modules linked, and Evidence's cache (`.evidence`) kept between builds."""
+    workspace = reports_dir / WORKSPACE
+    workspace.mkdir(exist_ok=True)
+    for name in PROJECT_FILES:
+        if (reports_dir / name).is_file():
+            shutil.copy2(reports_dir / name, workspace / name)
+    for name in PROJECT_FOLDERS:
+        shutil.rmtree(workspace / name, ignore_errors=True)
+        if (reports_dir / name).is_dir():
+            shutil.copytree(
+                reports_dir / name, workspace / name, ignore=shutil.ignore_patterns("*.duckdb", "*.duckdb.wal")
+            )
+    link = workspace / "node_modules"
+    if not link.is_symlink():
+        shutil.rmtree(link, ignore_errors=True)
+        link.symlink_to(os.path.relpath((reports_dir / "node_modules").resolve(), workspace), target_is_directory=True)
+    shutil.rmtree(workspace / "build", ignore_errors=True)
+    return workspace
+
+
+def publish_site(reports_dir: Path, site: Path) -> Path:
+    """Make `site` the published report `<reports_dir>/build` in one step, and remove the sites it replaced.
+
+    `build` is a symbolic link into `.sites/`: the finished site is moved there, a new link is made beside `build`
+    and renamed onto it (`os.replace`, atomic), so a reader finds the old site or the new one, never a missing or
+    half-built one. A real `build` folder (from before) is swapped with the link in one step as well
+    (`renameat2(RENAME_EXCHANGE)` on Linux)."""
+    sites = reports_dir / SITES
+    sites.mkdir(exist_ok=True)
+    name = f"site-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    site.rename(sites / name)
+    build_dir = reports_dir / "build"
+    link = reports_dir / f".build-{name}"
+    link.symlink_to(Path(SITES) / name, target_is_directory=True)
+    if build_dir.is_dir() and not build_dir.is_symlink():
+        _exchange(link, build_dir)  # `link` now names the old folder
+        shutil.rmtree(link)
+    else:
+        os.replace(link, build_dir)
+    for old in sites.iterdir():
+        if old.name != name:
+            shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(reports_dir / "build.previous", ignore_errors=True)  # left by the builds before this one
+    return build_dir
+
+
+def _exchange(first: Path, second: Path) -> None:
+    """Swap two paths atomically (Linux `renameat2` with RENAME_EXCHANGE); elsewhere two renames (a brief gap)."""
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        at_fdcwd, rename_exchange = -100, 2
+        if hasattr(libc, "renameat2"):
+            result = libc.renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
+            if result == 0:
+                return
+            logger.warning("renameat2 failed (errno %d): swapping %s with two renames", ctypes.get_errno(), second)
+    aside = second.with_name(second.name + ".swap")
+    second.rename(aside)
+    first.rename(second)
+    aside.rename(first)
+
+
 def count_pages(build_dir: Path) -> int:
     """Report pages in a built site: every index.html outside Evidence's own routes."""
     pages = 0
@@ -323,25 +400,15 @@ def build_report(
         ensure_node_modules(reports_dir)
         steps["install"] = time.monotonic() - install_started
 
-    build_dir = reports_dir / "build"
-    previous = reports_dir / "build.previous"
-    # The published report is only replaced by a complete build: the last good one is set aside and put back if
-    # anything fails, so readers never see a half-built or missing report.
-    shutil.rmtree(previous, ignore_errors=True)
-    if build_dir.exists():
-        build_dir.rename(previous)
-    try:
-        steps["sources"] = run_sources(reports_dir, database=database, timeout=sources_timeout).seconds
-        steps["build"] = run_build(reports_dir, timeout=build_timeout).seconds
-        if not (build_dir / "index.html").is_file():
-            raise EvidenceBuildError("build", f"finished but {build_dir / 'index.html'} is missing")
-    except BaseException:
-        if previous.exists():
-            shutil.rmtree(build_dir, ignore_errors=True)
-            previous.rename(build_dir)
-            logger.warning("report build failed: the previous report in %s stays published", build_dir)
-        raise
-    shutil.rmtree(previous, ignore_errors=True)
+    # Evidence writes its site to `./build` of the folder it runs in, so it runs in a workspace beside the project
+    # and the published `build` (a symbolic link) is switched to the finished site in one step (publish_site).
+    workspace = prepare_workspace(reports_dir)
+    database_file = database_file.resolve()
+    steps["sources"] = run_sources(workspace, database=database_file, timeout=sources_timeout).seconds
+    steps["build"] = run_build(workspace, timeout=build_timeout).seconds
+    if not (workspace / "build" / "index.html").is_file():
+        raise EvidenceBuildError("build", f"finished but {workspace / 'build' / 'index.html'} is missing")
+    build_dir = publish_site(reports_dir, workspace / "build")
     result = ReportBuild(
         build_dir=build_dir,
         duration_seconds=time.monotonic() - started,

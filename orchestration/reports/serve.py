@@ -1,7 +1,9 @@
 """Serve the built Evidence report (`reports/build/`) on localhost: `python -m orchestration.reports.serve`.
 
 The built site is static (every page and its query results are prerendered), so a plain static file server
-is enough. Routes work with and without a trailing slash (`/x` redirects to `/x/`), percent-encoded
+is enough. `build` is a symbolic link to the published site, switched in one step when a new build is complete, and
+each request follows it: a reader gets the old site or the new one, never a gap. Routes work with and without a
+trailing slash (`/x` redirects to `/x/`), percent-encoded
 (Chinese) paths are decoded as UTF-8, and unknown paths get the site's own 404 page.
 
 Options: `--port` [REPORT_PORT or 4173], `--host` [127.0.0.1], `--dir` [REPORTS_DIR/build].
@@ -113,7 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
-    directory = (args.dir or Settings.from_env().reports_dir / "build").resolve()
+    # absolute, not resolved: `build` is a symbolic link that each report build switches to the new site
+    # (orchestration/reports/evidence.py, publish_site), and every request follows it to the published one
+    directory = (args.dir or Settings.from_env().reports_dir / "build").absolute()
     try:
         server = make_server(directory, args.host, args.port)
     except FileNotFoundError as error:

@@ -30,8 +30,10 @@ import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.partitions import CHINA_TIMEZONE
+from orchestration.publish import warehouse_path_environment
 from orchestration.quality.freshness import MART_FRESHNESS
-from orchestration.settings import PROJECT_ROOT, Settings
+from orchestration.resources import WarehouseResource
+from orchestration.settings import PROJECT_ROOT, dbt_target_path_for
 from orchestration.transform.build_args import DbtBuildConfig, dbt_build_args
 from orchestration.transform.project import dbt_project
 
@@ -90,10 +92,28 @@ def incremental_window_start(last_updates: Iterable[float | None], now: dt.datet
     return min(oldest, yesterday).isoformat()
 
 
+PUBLISHED_KEY = dg.AssetKey(["warehouse", "published"])
+"""The asset that publishes a run's build (orchestration/transform/published.py)."""
+
+
 def last_updates(instance: dg.DagsterInstance, keys: Iterable[dg.AssetKey]) -> list[float | None]:
-    """When each asset was last materialised on this instance (POSIX seconds), None if never."""
-    events = [instance.get_latest_materialization_event(key) for key in keys]
-    return [event.timestamp if event is not None else None for event in events]
+    """When each asset was last materialised on this instance by a run that published its build (POSIX seconds),
+    None if never. A run that failed built in a copy that was thrown away: its materialisations are not in the
+    warehouse, so they do not count. On an instance where no run ever published (before write–audit–publish),
+    the latest materialisation counts, as it did then."""
+    publications = instance.fetch_materializations(PUBLISHED_KEY, limit=PUBLISHED_RUNS_LOOKED_AT).records
+    published_runs = {record.run_id for record in publications}
+    if not published_runs:
+        events = [instance.get_latest_materialization_event(key) for key in keys]
+        return [event.timestamp if event is not None else None for event in events]
+    updates: list[float | None] = []
+    for key in keys:
+        records = instance.fetch_materializations(key, limit=PUBLISHED_RUNS_LOOKED_AT).records
+        updates.append(next((r.timestamp for r in records if r.run_id in published_runs), None))
+    return updates
+
+
+PUBLISHED_RUNS_LOOKED_AT = 100
 
 
 def with_row_counts(events: Iterable[Any], manifest: Mapping[str, Any], warehouse_path: Path) -> Iterator[Any]:
@@ -162,18 +182,25 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         project=project,
         dagster_dbt_translator=WarehouseLayoutTranslator(),
     )
-    def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
-        """`dbt build`: seeds, staging, intermediate and marts, with their tests as asset checks. The incremental
-        models re-process what was loaded since their last update (module docstring)."""
+    def dbt_models(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig, warehouse: WarehouseResource
+    ):
+        """`dbt build`: seeds, staging, intermediate and marts, with their tests as asset checks, in a copy of the
+        published warehouse that only `warehouse/published` publishes (orchestration/publish.py). The incremental
+        models re-process what was loaded since their last published update (module docstring)."""
         manifest = json.loads(Path(project.manifest_path).read_text(encoding="utf-8"))
         window_start = incremental_window_start(
             last_updates(context.instance, incremental_model_keys(manifest)), dt.datetime.now(dt.UTC)
         )
         args = dbt_build_args(config, window_start)
-        context.log.info("dbt %s", " ".join(args))
+        build = warehouse.open_build()
+        context.log.info("dbt %s (building in %s)", " ".join(args), build)
+        # profiles.yml reads WAREHOUSE_PATH when dbt starts; its artefacts go to the warehouse's own target path
+        target_path = dbt_target_path_for(Path(warehouse.path)) / f"dbt_models-{context.run_id[:8]}"
+        with warehouse_path_environment(build):
+            invocation = dbt.cli(args, context=context, target_path=target_path)
         # row counts (`dagster/row_count`) on every table and seed the build materialises, shown in the asset graph
-        events = dbt.cli(args, context=context).stream()
-        yield from with_row_counts(events, manifest, Settings.from_env().warehouse_path)
+        yield from with_row_counts(invocation.stream(), manifest, build)
 
     return dbt_models
 

@@ -67,3 +67,31 @@ def test_the_incremental_models_are_the_large_facts_and_the_tables_they_read(dbt
         "staging/stg_tmall__order_items",
         "staging/stg_tmall__orders",
     ]
+
+
+def test_the_window_counts_only_updates_that_were_published() -> None:
+    """A run that failed built its incremental models in a copy that was thrown away (orchestration/publish.py):
+    the window starts from the last update a run published, not from the failed run's."""
+    import dagster as dg
+
+    from orchestration.transform.dbt import PUBLISHED_KEY, last_updates
+
+    fact = dg.AssetKey(["marts", "fct_orders"])
+
+    @dg.asset(key=fact)
+    def fct_orders() -> None: ...
+
+    @dg.asset(key=PUBLISHED_KEY, deps=[fact])
+    def published() -> None: ...
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert last_updates(instance, [fact]) == [None]
+        dg.materialize([fct_orders], instance=instance)  # before write–audit–publish: the latest update counts
+        (before,) = last_updates(instance, [fact])
+        assert before == instance.get_latest_materialization_event(fact).timestamp
+        good = dg.materialize([fct_orders, published], instance=instance)
+        dg.materialize([fct_orders], instance=instance)  # a run that failed before it published
+
+        published_update = instance.fetch_materializations(fact, limit=3).records[1]
+        assert published_update.run_id == good.run_id
+        assert last_updates(instance, [fact]) == [published_update.timestamp]

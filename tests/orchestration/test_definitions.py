@@ -100,7 +100,10 @@ def test_staging_reads_the_raw_assets_and_the_report_comes_last(definitions) -> 
     graph = definitions.resolve_asset_graph()
     assert key("raw/tmall_orders") in graph.get(key("staging/stg_tmall__orders")).parent_keys
     assert key("marts/fct_orders") in graph.get(key("metrics/metric_tables")).parent_keys
-    assert graph.get(key("reports/report_database")).parent_keys == {key("metrics/metric_tables")}
+    # the report is built from what was published, and publishing waits for every model and the metric tables
+    assert graph.get(key("reports/report_database")).parent_keys == {key("warehouse/published")}
+    published_parents = graph.get(key("warehouse/published")).parent_keys
+    assert {key("metrics/metric_tables"), key("marts/fct_orders"), key("marts/inventory_health")} <= published_parents
     assert graph.get(key("reports/evidence_report")).parent_keys == {key("reports/report_database")}
 
 

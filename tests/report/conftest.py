@@ -33,7 +33,8 @@ def report_build(tmp_path_factory: pytest.TempPathFactory, report_fixture: Repor
     ensure_node_modules(REPORTS_DIR)
     project = stage_reports_project(tmp_path_factory.mktemp("evidence") / "reports")
     result = build_report(project, database=report_fixture.database, install=False)
-    shutil.rmtree(project / ".evidence", ignore_errors=True)  # Evidence's working copy (~180 MB), not needed now
+    # Evidence's working copy (~180 MB), not needed now; it is in the build workspace (publish_site)
+    shutil.rmtree(project / ".build-workspace" / ".evidence", ignore_errors=True)
     return result
 
 
