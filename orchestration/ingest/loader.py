@@ -117,10 +117,16 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     # API windows fetched again hold records raw already has: rows in = loaded + quarantined + unchanged
     # (always 0 for files, which are skipped whole when already loaded); added in place to older warehouses
     con.execute(f"alter table {RAW_SCHEMA}.ingest_log add column if not exists rows_unchanged bigint default 0")
+    # the purchase receipts' optional 采购日期 (supplier lead times), added in place to older warehouses
+    con.execute(f"alter table {RAW_SCHEMA}.erp_purchase_receipts add column if not exists purchase_ordered_at varchar")
     # the API sources' raw tables too (empty until an API is configured), so every dbt source resolves
     from orchestration.ingest.api.landing import create_api_tables
 
     create_api_tables(con)
+    # the forecast step's tables (empty until it first runs), so dbt's source `forecast` resolves too
+    from orchestration.forecast.store import ensure_tables
+
+    ensure_tables(con)
 
 
 def landing_files(landing_dir: Path) -> list[Path]:

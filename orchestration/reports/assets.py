@@ -21,7 +21,14 @@ class ReportConfig(dg.ConfigurableResource):
 @dg.asset(
     key=["reports", "report_database"],
     group_name="reports",
-    deps=[dg.AssetKey(["metrics", "metric_tables"])],
+    # the metric tables, and the marts built after the demand forecasts that the report copies (the forecast step
+    # runs between two dbt steps, so these are not upstream of the metric tables)
+    deps=[
+        dg.AssetKey(["metrics", "metric_tables"]),
+        dg.AssetKey(["marts", "inventory_health"]),
+        dg.AssetKey(["marts", "replenishment_plan"]),
+        dg.AssetKey(["marts", "forecast_backtest"]),
+    ],
     kinds={"duckdb"},
     description=(
         "The metric tables, plus whitelisted columns of marts and quality results (no personal data), copied to "
