@@ -12,8 +12,8 @@ import pytest
 from orchestration.forecast.engine import (
     CHOSEN,
     ForecastSettings,
-    build_panel,
     backtest_origins,
+    build_panel,
     choose_methods,
     classify,
     run_forecasts,
