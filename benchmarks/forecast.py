@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
-from benchmarks.harness import ROOT, append_row, commit, machine, measure, today
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.harness import ROOT, append_row, commit, machine, measure, today  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "forecast.md"
 
