@@ -17,6 +17,7 @@ from typing import Any
 import dagster as dg
 
 from orchestration.alerts.sensors import build_alert_sensor
+from orchestration.forecast.assets import build_forecast_assets
 from orchestration.ingest.api.assets import api_asset_keys, build_api_assets
 from orchestration.ingest.api.schedules import (
     API_JOB_NAME,
@@ -31,7 +32,7 @@ from orchestration.quality.checks import RAW_ASSET_KEYS, build_quality_checks
 from orchestration.reports.assets import ReportConfig, evidence_report, report_database
 from orchestration.resources import LandingResource, WarehouseResource
 from orchestration.settings import Settings
-from orchestration.transform.dbt import build_dbt_assets, dbt_resource
+from orchestration.transform.dbt import build_dbt_assets, build_replenishment_dbt_assets, dbt_resource
 from orchestration.transform.project import dbt_project
 from orchestration.transform.published import build_published_warehouse
 
@@ -45,7 +46,10 @@ def build_pipeline_job(api_keys: list[dg.AssetKey]) -> Any:
         # everything but the partitioned API assets; the checks on the API tables (source freshness) run here
         selection=(dg.AssetSelection.all() - dg.AssetSelection.assets(*api_keys))
         | dg.AssetSelection.checks_for_assets(*api_keys),
-        description="Landing files -> raw (+ quality gate) -> dbt staging/marts (+ tests) -> metric tables -> report.",
+        description=(
+            "Landing files -> raw (+ quality gate) -> dbt staging/marts (+ tests) -> demand forecasts -> dbt "
+            "replenishment -> metric tables -> report."
+        ),
         # DuckDB allows one writer at a time: steps run one after another in one process.
         executor_def=dg.in_process_executor,
     )
@@ -65,6 +69,8 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             raw_landing_files,
             *api_assets,
             build_dbt_assets(),
+            build_forecast_assets(),
+            build_replenishment_dbt_assets(),
             build_metric_tables(),
             build_published_warehouse(),
             report_database,

@@ -231,6 +231,7 @@ ERP_INVENTORY_HEADER: tuple[str, ...] = (
 ERP_PURCHASE_RECEIPT_HEADER: tuple[str, ...] = (
     "入库单号",
     "采购单号",
+    "采购日期",
     "供应商",
     "仓库",
     "商品编码",

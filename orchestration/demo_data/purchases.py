@@ -16,6 +16,7 @@ import numpy as np
 
 from . import formats as f
 from .config import FileSummary
+from .inventory import REPLENISH_SECOND
 
 if TYPE_CHECKING:
     from .generator import Context
@@ -36,7 +37,8 @@ def write_purchase_receipts(ctx: Context) -> None:
     n_wh = len(f.WAREHOUSES)
     as_of = ctx.as_of_ts
     rng = np.random.default_rng([config.seed, 13])
-    # (arrival, po key, sku, warehouse, qty) of every purchase that arrived by the extract
+    # (arrival, po key, sku, warehouse, qty) of every purchase that arrived by the extract; the po key's day is when
+    # the purchase order was placed (its 采购日期, at REPLENISH_SECOND)
     arrivals: list[tuple[int, tuple[str, int, int], int, int, int]] = []
     for placed_day, cells, qty, arrive in inventory.purchases:
         for cell, q, t in zip(cells.tolist(), qty.tolist(), arrive.tolist(), strict=True):
@@ -47,11 +49,13 @@ def write_purchase_receipts(ctx: Context) -> None:
             arrivals.append((t, (supplier, wh, placed_day), sku, wh, q))
     arrivals.sort()
     po_ids: dict[tuple[str, int, int], int] = {}
+    po_days: dict[int, int] = {}  # purchase order -> the day offset it was placed
     next_po = 3_100_000
     for _, po_key, *_rest in sorted(arrivals, key=lambda a: (a[1][2], a[1][0], a[1][1])):
         if po_key not in po_ids:
             next_po += 1
             po_ids[po_key] = next_po
+            po_days[next_po] = po_key[2]
     # one receipt per purchase order and arrival day; its time is the first arrival of that day
     receipts: dict[tuple[int, int], list[tuple[int, int, int, int]]] = defaultdict(list)
     for t, po_key, sku, wh, q in arrivals:
@@ -76,10 +80,12 @@ def write_purchase_receipts(ctx: Context) -> None:
                 f.ERP_ENCODING,
                 bom=True,
             )
+        ordered = ctx.format_ts(ctx.day0_ts + po_days[po_id] * EPOCH_DAY + REPLENISH_SECOND)
         for _, sku_index, wh, q in sorted(lines, key=lambda x: (skus[x[1]].sku_id, x[2])):
             sku = skus[sku_index]
             sink.add(
-                f"{next_io},{po_id},{supplier_of(sku.category, sku.style_index)},{f.WAREHOUSES[wh]},{sku.sku_id},"
+                f"{next_io},{po_id},{ordered},{supplier_of(sku.category, sku.style_index)},{f.WAREHOUSES[wh]},"
+                f"{sku.sku_id},"
                 f"{sku.style_id},{sku.sku_name},{sku.erp_properties},{q},{f.money(sku.cost_cents)},"
                 f"{f.money(sku.cost_cents * q)},{when},{f.RECEIPT_WAITING if pending else f.RECEIPT_CONFIRMED},"
                 f"{ctx.format_ts(modified)}"

@@ -320,6 +320,8 @@ ERP_PURCHASE_RECEIPTS = Dataset(
     columns={
         "receipt_id": ("入库单号",),
         "purchase_order_id": ("采购单号",),
+        # optional: when the purchase order was placed, so supplier lead times can be measured (入库日期 − 采购日期)
+        "purchase_ordered_at": ("采购日期", "采购单日期"),
         "supplier_name": ("供应商", "供应商名称"),
         "warehouse_name": ("仓库", "收货仓"),
         "sku_id": ("商品编码",),

@@ -153,10 +153,16 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     from orchestration.ingest.holdback import create_held_back_table
 
     create_held_back_table(con)
+    # the purchase receipts' optional 采购日期 (supplier lead times), added in place to older warehouses
+    con.execute(f"alter table {RAW_SCHEMA}.erp_purchase_receipts add column if not exists purchase_ordered_at varchar")
     # the API sources' raw tables too (empty until an API is configured), so every dbt source resolves
     from orchestration.ingest.api.landing import create_api_tables
 
     create_api_tables(con)
+    # the forecast step's tables (empty until it first runs), so dbt's source `forecast` resolves too
+    from orchestration.forecast.store import ensure_tables
+
+    ensure_tables(con)
 
 
 def landing_files(landing_dir: Path) -> list[Path]:

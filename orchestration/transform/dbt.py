@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets. Each model and seed is an asset; each dbt test is an asset check.
 
-Asset keys follow the warehouse layout: dbt sources are the `raw/<table>` assets that ingest materialises,
+Asset keys follow the warehouse layout: dbt sources are the `raw/<table>` assets that ingest materialises (and the
+`forecast/<table>` assets of the forecast step, orchestration/forecast),
 models are keyed `<layer>/<model>` (staging, intermediate, marts, metrics), seeds `seeds/<seed>`.
 
 The large facts, and the staging and intermediate tables they read, are incremental models
@@ -50,6 +51,9 @@ class WarehouseLayoutTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         resource_type = dbt_resource_props["resource_type"]
         if resource_type == "source":
+            # the forecast asset's tables (schema `forecast`) are its own assets; every other source is raw
+            if dbt_resource_props.get("source_name") == "forecast":
+                return dg.AssetKey(["forecast", dbt_resource_props["name"]])
             return dg.AssetKey(["raw", dbt_resource_props["name"]])
         if resource_type == "seed":
             return dg.AssetKey(["seeds", dbt_resource_props["name"]])
@@ -171,16 +175,23 @@ def _unique_id(event: Any) -> str | None:
     return getattr(value, "text", value) if value is not None else None
 
 
-@functools.cache
-def build_dbt_assets() -> dg.AssetsDefinition:
-    """The dbt project's assets (op `dbt_models`), from the manifest: read on the first call, the same object after,
-    so that `get_asset_key_for_model([build_dbt_assets()], ...)` and the definitions agree."""
+FORECAST_DOWNSTREAM = "source:forecast+"
+"""The dbt models that read the forecast step's tables (orchestration/forecast) and everything downstream of them:
+the replenishment models, built by a second dbt op after the forecast asset."""
+
+
+def _build_dbt_assets(name: str, select: str, exclude: str | None, *, opens_build: bool) -> dg.AssetsDefinition:
+    """`opens_build`: this op starts the run's build (a fresh copy of the published warehouse); the op after the
+    forecast continues in the build the first one opened (or, run alone, works where the metric tables would)."""
     project = dbt_project()
 
     @dbt_assets(
         manifest=project.manifest_path,
         project=project,
         dagster_dbt_translator=WarehouseLayoutTranslator(),
+        name=name,
+        select=select,
+        exclude=exclude,
     )
     def dbt_models(
         context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig, warehouse: WarehouseResource
@@ -193,16 +204,33 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             last_updates(context.instance, incremental_model_keys(manifest)), dt.datetime.now(dt.UTC)
         )
         args = dbt_build_args(config, window_start)
-        build = warehouse.open_build()
+        build = warehouse.open_build() if opens_build else warehouse.build_path
         context.log.info("dbt %s (building in %s)", " ".join(args), build)
         # profiles.yml reads WAREHOUSE_PATH when dbt starts; its artefacts go to the warehouse's own target path
-        target_path = dbt_target_path_for(Path(warehouse.path)) / f"dbt_models-{context.run_id[:8]}"
+        target_path = dbt_target_path_for(Path(warehouse.path)) / f"{name}-{context.run_id[:8]}"
         with warehouse_path_environment(build):
             invocation = dbt.cli(args, context=context, target_path=target_path)
         # row counts (`dagster/row_count`) on every table and seed the build materialises, shown in the asset graph
         yield from with_row_counts(invocation.stream(), manifest, build)
 
     return dbt_models
+
+
+@functools.cache
+def build_dbt_assets() -> dg.AssetsDefinition:
+    """The dbt project's assets (op `dbt_models`) but those after the demand forecasts, from the manifest: read on
+    the first call, the same object after, so that `get_asset_key_for_model([build_dbt_assets()], ...)` and the
+    definitions agree."""
+    return _build_dbt_assets("dbt_models", "fqn:*", FORECAST_DOWNSTREAM, opens_build=True)
+
+
+@functools.cache
+def build_replenishment_dbt_assets() -> dg.AssetsDefinition:
+    """The dbt models after the demand forecasts (op `dbt_replenishment_models`: the forecast's staging views,
+    sku_demand_forecasts, forecast_backtest, replenishment_plan, inventory_health), a second `dbt build` that the
+    job runs after the forecast asset. A separate op, not a subset of `dbt_models`: Dagster would otherwise split
+    that op around the forecast asset on its own, into steps whose order it does not promise."""
+    return _build_dbt_assets("dbt_replenishment_models", FORECAST_DOWNSTREAM, None, opens_build=False)
 
 
 def dbt_resource() -> DbtCliResource:

@@ -230,6 +230,22 @@ def test_inventory_page_shows_the_stockout_metric_and_the_stock_lists(
     assert cards["缺货及缺货风险 SKU"]["value"] == format_count(at_risk)
 
 
+def test_inventory_page_shows_the_forecast_backtest_against_both_baselines(
+    report_pages: dict[str, ShownPage], warehouse: duckdb.DuckDBPyConnection
+) -> None:
+    cards = report_pages["/inventory"].cards
+    wape = {
+        method: value
+        for method, value in warehouse.execute(
+            "select method, sum(abs_error) / sum(actual_units) from marts.forecast_backtest "
+            "where sku_class = 'all' and method in ('chosen', 'mean_28d', 'seasonal_naive') group by method"
+        ).fetchall()
+    }
+    assert cards["所选预测 WAPE（全部起点）"]["value"] == format_percent(wape["chosen"])
+    assert cards["基准：近28天日均 WAPE"]["value"] == format_percent(wape["mean_28d"])
+    assert cards["基准：季节性朴素 WAPE"]["value"] == format_percent(wape["seasonal_naive"])
+
+
 def test_fulfilment_page_shows_the_fulfilment_metrics(
     report_pages: dict[str, ShownPage], warehouse: duckdb.DuckDBPyConnection
 ) -> None:

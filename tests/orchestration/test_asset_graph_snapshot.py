@@ -15,10 +15,10 @@ SNAPSHOT = Path(__file__).with_name("asset_graph.snapshot.txt")
 
 
 def render(definitions) -> str:
-    from orchestration.transform.dbt import build_dbt_assets
+    from orchestration.transform.dbt import build_dbt_assets, build_replenishment_dbt_assets
 
     graph = definitions.resolve_asset_graph()
-    dbt_tests = set(build_dbt_assets().check_keys)
+    dbt_tests = set(build_dbt_assets().check_keys) | set(build_replenishment_dbt_assets().check_keys)
     checks = defaultdict(list)
     for check in graph.asset_check_keys:
         checks[check.asset_key].append(check)

@@ -100,10 +100,21 @@ def test_staging_reads_the_raw_assets_and_the_report_comes_last(definitions) -> 
     graph = definitions.resolve_asset_graph()
     assert key("raw/tmall_orders") in graph.get(key("staging/stg_tmall__orders")).parent_keys
     assert key("marts/fct_orders") in graph.get(key("metrics/metric_tables")).parent_keys
-    # the report is built from what was published, and publishing waits for every model and the metric tables
+    # the report is built from what was published, and publishing waits for every model, the metric tables and the
+    # marts the second dbt step builds after the demand forecasts
     assert graph.get(key("reports/report_database")).parent_keys == {key("warehouse/published")}
     published_parents = graph.get(key("warehouse/published")).parent_keys
-    assert {key("metrics/metric_tables"), key("marts/fct_orders"), key("marts/inventory_health")} <= published_parents
+    assert {
+        key("metrics/metric_tables"),
+        key("marts/fct_orders"),
+        key("marts/inventory_health"),
+        key("marts/replenishment_plan"),
+        key("marts/forecast_backtest"),
+        key("forecast/sku_daily_forecasts"),
+    } <= published_parents
+    assert key("marts/fct_sku_daily_demand") in graph.get(key("forecast/sku_daily_forecasts")).parent_keys
+    forecast_staging = graph.get(key("staging/stg_forecast__sku_daily_forecasts"))
+    assert key("forecast/sku_daily_forecasts") in forecast_staging.parent_keys
     assert graph.get(key("reports/evidence_report")).parent_keys == {key("reports/report_database")}
 
 

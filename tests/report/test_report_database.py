@@ -23,8 +23,10 @@ def warehouse(tmp_path: Path) -> Path:
         con.execute(
             "create table marts.inventory_health as select 'SKU-1' as sku_id, date '2025-03-01' as snapshot_date, "
             "'茶饮' as category, 1 as warehouse_count, 5 as on_hand_qty, 4 as available_qty, 0 as in_transit_qty, "
-            "28 as units_sold_28d, 1.0 as daily_velocity, 4.0 as days_of_cover, 'stockout_risk' as stock_status, "
-            "7 as lead_time_days, 3 as safety_stock_qty, 6 as suggested_reorder_qty, 'internal' as buyer_message"
+            "28 as units_sold_28d, 1.0 as daily_velocity, 1.2 as forecast_daily_units, 'smooth' as sku_class, "
+            "'ets' as forecast_method, 4.0 as days_of_cover, 'stockout_risk' as stock_status, 7 as lead_time_days, "
+            "'supplier_sku' as lead_time_source, 3 as safety_stock_qty, 12 as reorder_point_qty, "
+            "20 as order_up_to_qty, 6 as suggested_reorder_qty, 'internal' as buyer_message"
         )
         con.execute("create schema quality")
         con.execute(

@@ -1,6 +1,8 @@
 {#-
     One row per calendar day of the MetricFlow time spine (China local dates), with calendar attributes and the
     promotion calendar (seeds/promotion_calendar.csv): the sales festival and the holiday a day falls in, if any.
+    promotion_phase: a festival day's phase, presale (before main_start_date), opening (its first 3 days, 开门红),
+    main, or peak (peak_date); null outside festivals.
 -#}
 
 with
@@ -23,7 +25,13 @@ festival_days as (
         days.date_day,
         promotions.promotion_key,
         promotions.promotion_name,
-        days.date_day = promotions.peak_date as is_peak_day
+        days.date_day = promotions.peak_date as is_peak_day,
+        case
+            when days.date_day = promotions.peak_date then 'peak'
+            when days.date_day < promotions.main_start_date then 'presale'
+            when days.date_day < {{ dbt.dateadd('day', 3, 'promotions.main_start_date') }} then 'opening'
+            else 'main'
+        end as promotion_phase
     from days
     inner join promotions
         on days.date_day between promotions.start_date and promotions.end_date
@@ -63,6 +71,7 @@ final as (
         festival_days.promotion_name,
         festival_days.promotion_key is not null as is_promotion_day,
         coalesce(festival_days.is_peak_day, false) as is_promotion_peak_day,
+        festival_days.promotion_phase,
         holiday_days.holiday_key,
         holiday_days.holiday_name,
         holiday_days.holiday_key is not null as is_holiday

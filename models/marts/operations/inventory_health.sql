@@ -1,30 +1,27 @@
 {#-
-    Inventory health and a replenishment suggestion per ERP SKU, at the latest stock snapshot:
+    Inventory health and the replenishment suggestion per ERP SKU at the latest stock snapshot, from the demand
+    forecast (replenishment_plan, per warehouse, summed here):
 
     available / on hand / in transit   summed over warehouses at the latest snapshot
     units_sold_28d                     units on paid Tmall lines of the SKU, paid in the 28 days up to the snapshot
-    daily_velocity                     units_sold_28d / 28
-    days_of_cover                      available / daily_velocity (null without sales)
-    stock_status                       out_of_stock (available ≤ 0), stockout_risk (cover < lead time + safety days),
-                                       overstock (cover > overstock days), no_sales (stock but no sales in 28 days),
+    daily_velocity                     units_sold_28d / 28 (what was sold; the forecast is what will be)
+    forecast_daily_units               forecast units per day over the replenishment cycle (lead time + review)
+    days_of_cover                      available / forecast_daily_units (null without forecast demand)
+    stock_status                       out_of_stock (available ≤ 0), no_sales (no demand forecast), stockout_risk
+                                       (available + in transit below the reorder point: stock runs out before an
+                                       order placed now arrives), overstock (cover > var overstock_cover_days, 90),
                                        healthy
-    suggested_reorder_qty              ceil(velocity × (lead time + review period + safety days)) − available −
-                                       in transit, at least 0
-
-    Lead time, review period, safety days and the overstock threshold are dbt vars (dbt_project.yml defaults:
-    15, 7, 7 and 90 days), the same for every SKU until the ERP supplies per-supplier lead times.
+    safety stock, reorder point, order-up-to level and suggested_reorder_qty: sums of the SKU's warehouses in
+    replenishment_plan, where each is explained.
 -#}
 
-{%- set lead_time_days = var('replenishment_lead_time_days', 15) -%}
-{%- set review_days = var('replenishment_review_days', 7) -%}
-{%- set safety_days = var('safety_stock_days', 7) -%}
 {%- set overstock_days = var('overstock_cover_days', 90) -%}
 
 with
 
-snapshots as (
+plans as (
 
-    select * from {{ ref('fct_inventory_snapshots') }}
+    select * from {{ ref('replenishment_plan') }}
 
 ),
 
@@ -35,26 +32,32 @@ order_lines as (
 
 ),
 
-latest as (
+lead_times as (
 
-    select max(snapshot_date) as snapshot_date from snapshots
+    select * from {{ ref('supplier_lead_times') }}
 
 ),
 
 stock as (
 
     select
-        snapshots.sku_id,
-        snapshots.snapshot_date,
-        max(snapshots.category) as category,
-        sum(snapshots.on_hand_qty) as on_hand_qty,
-        sum(snapshots.available_qty) as available_qty,
-        sum(coalesce(snapshots.in_transit_qty, 0)) as in_transit_qty,
-        count(*) as warehouse_count
-    from snapshots
-    inner join latest
-        on snapshots.snapshot_date = latest.snapshot_date
-    group by snapshots.sku_id, snapshots.snapshot_date
+        sku_id,
+        max(snapshot_date) as snapshot_date,
+        max(category) as category,
+        max(sku_class) as sku_class,
+        max(forecast_method) as forecast_method,
+        count(*) as warehouse_count,
+        sum(on_hand_qty) as on_hand_qty,
+        sum(available_qty) as available_qty,
+        sum(in_transit_qty) as in_transit_qty,
+        sum(forecast_daily_units) as forecast_daily_units,
+        sum(safety_stock_qty) as safety_stock_qty,
+        sum(reorder_point_qty) as reorder_point_qty,
+        sum(order_up_to_qty) as order_up_to_qty,
+        sum(suggested_reorder_qty) as suggested_reorder_qty,
+        max(service_level) as service_level
+    from plans
+    group by sku_id
 
 ),
 
@@ -64,8 +67,8 @@ sales as (
         order_lines.sku_id,
         sum(order_lines.quantity) as units_sold_28d
     from order_lines
-    cross join latest
-    where order_lines.paid_date between latest.snapshot_date - interval 27 day and latest.snapshot_date
+    inner join (select max(snapshot_date) as snapshot_date from stock) as latest
+        on order_lines.paid_date between {{ dbt.dateadd('day', -27, 'latest.snapshot_date') }} and latest.snapshot_date
     group by order_lines.sku_id
 
 ),
@@ -75,10 +78,14 @@ measured as (
     select
         stock.*,
         coalesce(sales.units_sold_28d, 0) as units_sold_28d,
-        cast(coalesce(sales.units_sold_28d, 0) / 28.0 as decimal(18, 4)) as daily_velocity
+        cast(coalesce(sales.units_sold_28d, 0) / 28.0 as decimal(18, 4)) as daily_velocity,
+        lead_times.lead_time_days as measured_lead_time_days,
+        lead_times.lead_time_source
     from stock
     left join sales
         on stock.sku_id = sales.sku_id
+    left join lead_times
+        on stock.sku_id = lead_times.sku_id
 
 ),
 
@@ -94,21 +101,25 @@ final as (
         cast(in_transit_qty as bigint) as in_transit_qty,
         cast(units_sold_28d as bigint) as units_sold_28d,
         daily_velocity,
-        cast(available_qty / nullif(daily_velocity, 0) as decimal(18, 1)) as days_of_cover,
+        cast(forecast_daily_units as decimal(18, 2)) as forecast_daily_units,
+        sku_class,
+        forecast_method,
+        cast(available_qty / nullif(forecast_daily_units, 0) as decimal(18, 1)) as days_of_cover,
         case
             when coalesce(available_qty, 0) <= 0 then 'out_of_stock'
-            when daily_velocity = 0 then 'no_sales'
-            when available_qty / daily_velocity < {{ lead_time_days }} + {{ safety_days }} then 'stockout_risk'
-            when available_qty / daily_velocity > {{ overstock_days }} then 'overstock'
+            when coalesce(forecast_daily_units, 0) = 0 then 'no_sales'
+            when available_qty + in_transit_qty < reorder_point_qty then 'stockout_risk'
+            when available_qty / forecast_daily_units > {{ overstock_days }} then 'overstock'
             else 'healthy'
         end as stock_status,
-        {{ lead_time_days }} as lead_time_days,
-        cast(ceil(daily_velocity * {{ safety_days }}) as integer) as safety_stock_qty,
-        cast(greatest(
-            0,
-            ceil(daily_velocity * ({{ lead_time_days }} + {{ review_days }} + {{ safety_days }}))
-            - coalesce(available_qty, 0) - in_transit_qty
-        ) as integer) as suggested_reorder_qty
+        cast(ceil(coalesce(measured_lead_time_days, {{ var('replenishment_lead_time_days', 15) }})) as integer)
+            as lead_time_days,
+        coalesce(lead_time_source, 'default') as lead_time_source,
+        service_level,
+        cast(safety_stock_qty as integer) as safety_stock_qty,
+        cast(reorder_point_qty as integer) as reorder_point_qty,
+        cast(order_up_to_qty as integer) as order_up_to_qty,
+        cast(suggested_reorder_qty as integer) as suggested_reorder_qty
     from measured
 
 )
