@@ -1,9 +1,9 @@
 """The asset `warehouse/published`: the step that publishes a run's build (write–audit–publish, docs/publishing.md).
 
-It depends on every dbt model and seed (both dbt steps), the demand forecasts and the metric tables, so Dagster runs it only when all of them were built
-and none of their blocking checks (dbt tests, Great Expectations gates, the metric tables' contract) failed; then it
-moves the build file onto the published warehouse in one step (`orchestration/publish.py`). The report is built
-from the published warehouse, after it."""
+It depends on every dbt model and seed (both dbt steps), the demand forecasts and the metric tables, so Dagster runs
+it only when all of them were built and none of their blocking checks (dbt tests, Great Expectations gates, the
+metric tables' contract) failed; then it moves the build file onto the published warehouse in one step
+(`orchestration/publish.py`). The report is built from the published warehouse, after it."""
 
 
 import functools
