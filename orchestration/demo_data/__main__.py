@@ -32,6 +32,11 @@ def main(argv: list[str] | None = None) -> int:
         default=defaults.sub_order_months,
         help="last months one shop delivers as the sub-order XLSX export instead of the classic two CSVs (0: none)",
     )
+    parser.add_argument(
+        "--no-bad-input",
+        action="store_true",
+        help="leave out the planted bad input (mangled ids, a truncated file, a note, a duplicate delivery)",
+    )
     parser.add_argument("--force", action="store_true", help="write into a folder that already holds files")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--quiet", action="store_true", help="no progress logging")
@@ -46,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             shops=args.shops,
             skus=args.skus,
             sub_order_months=args.sub_order_months,
+            bad_input=not args.no_bad_input,
         )
         summary = generate(args.out, config, overwrite=args.force)
     except (ValueError, FileExistsError) as error:

@@ -103,9 +103,11 @@ class ApiRecords:
 
 def _rows(landing_dir: Path, dataset: str) -> Iterator[dict[str, str]]:
     """Every data row of the landing files recognised as `dataset`, as raw column -> cell text (unescaped)."""
+    seen: set[str] = set()
     for plan in plan_landing(landing_dir):
-        if plan.dataset.name != dataset:
+        if plan.dataset.name != dataset or plan.sha256 in seen:  # a second download of an export: served once
             continue
+        seen.add(plan.sha256)
         # the loader's own transcoding (any encoding, CSV or XLSX -> UTF-8 CSV), then plain csv parsing: the demo
         # files are well-formed, so a row of the wrong width is skipped rather than quarantined
         with tempfile.TemporaryDirectory() as scratch:
@@ -291,7 +293,8 @@ def api_records_from_landing(landing_dir: Path) -> ApiRecords:
     lines: dict[str, list[dict[str, str]]] = defaultdict(list)
     for line in _rows(landing_dir, "tmall_order_items"):
         lines[line["order_id"]].append(line)
-    orders = {row["order_id"]: row for row in _rows(landing_dir, "tmall_orders")}  # a later file's row wins
+    # a later file's row wins; an id Excel mangled (`5.11861E+18`) is a file accident the APIs never carry
+    orders = {row["order_id"]: row for row in _rows(landing_dir, "tmall_orders") if row["order_id"].isdigit()}
     jst_items: dict[str, list[dict[str, Any]]] = {}
     for order_id, row in sorted(orders.items()):
         if row.get("order_status") not in TOP_STATUS:

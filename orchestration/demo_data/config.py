@@ -22,6 +22,9 @@ class DemoConfig:
     sub_order_months: int = 1
     """The last this-many months of one shop (the second, or the only one) are delivered as the newer sub-order XLSX
     export instead of the classic two CSV reports, so the demo exercises both paths; each order is in exactly one."""
+    bad_input: bool = True
+    """Plant the unhappy path a real landing folder holds (`bad_input.py`): a few Excel-mangled order ids, a
+    truncated order report, a merchant's note that is no export, an export delivered twice."""
 
     def __post_init__(self) -> None:
         if self.orders < 0:
@@ -57,6 +60,8 @@ class FileSummary:
     rows: int
     """Data rows (header excluded)."""
     bytes: int
+    duplicate_of: str | None = None
+    """Set on a second copy of an export (same bytes, another name): its rows are not counted again."""
 
 
 @dataclass
@@ -67,12 +72,17 @@ class GenerationSummary:
     files: list[FileSummary] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     """Facts about the generated trade (orders per status, refunds, repeat buyers, anomalies planted)."""
+    bad_input: dict[str, Any] = field(default_factory=dict)
+    """The bad input planted (`bad_input.plant`): mangled order ids and their file, the truncated file and its cut
+    row's order id, files that are no export, duplicate copies -> their original."""
 
     @property
     def datasets(self) -> dict[str, int]:
-        """Data rows written per dataset."""
+        """Data rows written per dataset (a duplicate copy and a file that is no export count none)."""
         totals: dict[str, int] = {}
         for f in self.files:
+            if not f.dataset or f.duplicate_of is not None:
+                continue
             totals[f.dataset] = totals.get(f.dataset, 0) + f.rows
         return totals
 
@@ -80,7 +90,8 @@ class GenerationSummary:
         return self.datasets.get(dataset, 0)
 
     def files_of(self, dataset: str) -> list[FileSummary]:
-        return [f for f in self.files if f.dataset == dataset]
+        """The files of a dataset, duplicate copies left out."""
+        return [f for f in self.files if f.dataset == dataset and f.duplicate_of is None]
 
     def to_dict(self) -> dict[str, Any]:
         config = asdict(self.config)
@@ -92,4 +103,5 @@ class GenerationSummary:
             "datasets": self.datasets,
             "files": [asdict(f) for f in self.files],
             "stats": self.stats,
+            "bad_input": self.bad_input,
         }

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from . import formats as f
+from .bad_input import plant
 from .buyers import POOL_PER_ORDER, BuyerPool
 from .catalog import CATEGORIES, Catalog
 from .config import DemoConfig, FileSummary, GenerationSummary
@@ -151,6 +152,7 @@ class Context:
         self.files: list[FileSummary] = []
         self.stats: Counter = Counter()
         self.status_counts: Counter = Counter()
+        self.bad_input: dict = {}
 
     # -- formatting and ids --------------------------------------------------------------------------------
     def format_ts(self, ts: int) -> str:
@@ -393,7 +395,9 @@ def generate(out_dir: Path, config: DemoConfig | None = None, *, overwrite: bool
             "skus": ctx.catalog.n,
         }
     )
-    summary = GenerationSummary(str(out_dir), config, config.as_of.isoformat(sep=" "), files, stats)
+    summary = GenerationSummary(
+        str(out_dir), config, config.as_of.isoformat(sep=" "), files, stats, bad_input=ctx.bad_input
+    )
     logger.info(
         "demo data written to %s in %.1f s: %s",
         out_dir,
@@ -429,6 +433,7 @@ def _generate_into(root: Path, config: DemoConfig) -> Context:
     ctx.close_refund_exports()
     write_traffic(ctx)
     write_purchase_receipts(ctx)
+    ctx.bad_input = plant(ctx) if config.bad_input else {}
     return ctx
 
 

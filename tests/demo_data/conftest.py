@@ -11,10 +11,12 @@ import pytest
 
 from orchestration.demo_data import DemoConfig, GenerationSummary, generate
 
-SMALL = DemoConfig(orders=2_000, sub_order_months=0)
-"""Every Tmall order in the classic two-file export: the trade tests read all orders from the classic reports."""
-WITH_SUB_ORDERS = DemoConfig(orders=2_000)
-"""The default: the same trade, but one shop's last month delivered as the newer sub-order XLSX export."""
+SMALL = DemoConfig(orders=2_000, sub_order_months=0, bad_input=False)
+"""Every Tmall order in the classic two-file export: the trade tests read all orders from the classic reports.
+Without the planted bad input: these tests check the trade itself (test_demo_bad_input.py checks what the default
+demo plants on top of it)."""
+WITH_SUB_ORDERS = DemoConfig(orders=2_000, bad_input=False)
+"""The default export mix: the same trade, but one shop's last month delivered as the newer sub-order XLSX export."""
 
 
 @dataclass

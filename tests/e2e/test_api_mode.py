@@ -57,7 +57,9 @@ def api_run(tmp_path_factory: pytest.TempPathFactory, dbt_manifest) -> Iterator[
     # the simulators serve the orders of the classic order and item reports; the sub-order XLSX export is a file-only
     # channel, so the demo here delivers every month in the classic export and both channels hold the same orders
     generation = generate(
-        settings.landing_dir, DemoConfig(orders=API_DEMO_ORDERS, days=API_DEMO_DAYS, sub_order_months=0)
+        # and without the demo's planted bad input: an Excel-mangled id or a cut download is a file-only accident
+        settings.landing_dir,
+        DemoConfig(orders=API_DEMO_ORDERS, days=API_DEMO_DAYS, sub_order_months=0, bad_input=False),
     )
     before = {name: os.environ.get(name) for name in CREDENTIALS}
     with pipeline_environment(root):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,21 +28,108 @@ def test_the_job_succeeds(demo_run) -> None:
 
 
 def test_rows_in_equal_rows_loaded_plus_quarantined_for_every_raw_dataset(demo_run) -> None:
+    """rows in = loaded + quarantined + held back, per dataset and per table, on the default demo's bad input."""
     generated = demo_run.generation.datasets
+    totals = {"quarantined": 0, "held_back": 0}
     with warehouse(demo_run) as con:
         for dataset in DATASETS:
-            rows_in, loaded, quarantined = con.execute(
-                "select sum(rows_in), sum(rows_loaded), sum(rows_quarantined) from raw.ingest_log "
-                "where dataset = ? and status = 'loaded'",
+            rows_in, loaded, quarantined, held = con.execute(
+                "select coalesce(sum(rows_in), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0), "
+                "coalesce(sum(rows_held_back), 0) from raw.ingest_log where dataset = ? and status = 'loaded'",
                 [dataset.name],
             ).fetchone()
             in_table = con.execute(f"select count(*) from raw.{dataset.name}").fetchone()[0]
             in_quarantine = con.execute(
                 "select count(*) from raw.quarantine where dataset = ?", [dataset.name]
             ).fetchone()[0]
-            assert rows_in == generated[dataset.name], dataset.name
-            assert rows_in == loaded + quarantined, dataset.name
-            assert (in_table, in_quarantine) == (loaded, quarantined), dataset.name
+            in_held = con.execute("select count(*) from raw.held_back where dataset = ?", [dataset.name]).fetchone()[0]
+            assert rows_in == generated.get(dataset.name, 0), dataset.name
+            assert rows_in == loaded + quarantined + held, dataset.name
+            assert (in_table, in_quarantine, in_held) == (loaded, quarantined, held), dataset.name
+            totals["quarantined"] += quarantined
+            totals["held_back"] += held
+    assert totals["quarantined"] > 0 and totals["held_back"] > 0, totals
+
+
+def test_the_planted_bad_input_is_quarantined_held_back_or_not_loaded_and_nothing_loads_twice(demo_run) -> None:
+    planted = demo_run.generation.bad_input
+    bad_orders = {*planted["excel_mangled_order_ids"], planted["truncated_order_id"]}
+    assert len(bad_orders) >= 2
+    with warehouse(demo_run) as con:
+        quarantined = con.execute(
+            "select _source_file, reason from raw.quarantine where dataset = 'tmall_orders' order by 1, 2"
+        ).fetchall()
+        assert sorted(file for file, _ in quarantined) == sorted(
+            [planted["mangled_file"]] * len(planted["excel_mangled_order_ids"]) + [planted["truncated_file"]]
+        )
+        assert sum("scientific notation by Excel" in r for _, r in quarantined) == len(
+            planted["excel_mangled_order_ids"]
+        )
+        assert sum(r.startswith("the file ends mid-row") for _, r in quarantined) == 1
+        loaded_ids = {r[0] for r in con.execute("select order_id from raw.tmall_orders").fetchall()}
+        assert not bad_orders & loaded_ids
+        # every item line of a quarantined order is held back, none is loaded
+        held = con.execute(
+            "select waiting_for, count(*) from raw.held_back where dataset = 'tmall_order_items' group by 1"
+        ).fetchall()
+        assert {k for k, _ in held} == bad_orders
+        assert con.execute(
+            "select count(*) from raw.tmall_order_items where order_id in (select unnest(?))", [sorted(bad_orders)]
+        ).fetchone() == (0,)
+        assert con.execute(
+            "select count(*) from raw.ingest_log where source_file = ? and truncated is not null",
+            [planted["truncated_file"]],
+        ).fetchone() == (1,)
+        for note in planted["unknown_files"]:
+            assert con.execute(
+                "select status, rows_in, reason is not null from raw.ingest_log where source_file = ?", [note]
+            ).fetchall() == [("not_loaded", 0, True)]
+        # the export delivered twice: one copy loads, the other is logged as its duplicate with no rows
+        rows_of = {f.path: f.rows for f in demo_run.generation.files}
+        for copy, original in planted["duplicates"].items():
+            logged = con.execute(
+                "select status, rows_in, duplicate_of from raw.ingest_log where source_file in (?, ?) order by status",
+                [copy, original],
+            ).fetchall()
+            assert [(status, rows) for status, rows, _ in logged] == [
+                ("duplicate", 0),
+                ("loaded", rows_of[original]),
+            ]
+            assert logged[0][2] in (copy, original)
+        # loaded once: the table holds the generated rows, not the copy's rows a second time
+        assert con.execute("select count(*) from raw.erp_sales_orders").fetchone() == (
+            demo_run.generation.datasets["erp_sales_orders"],
+        )
+
+
+def test_the_run_summary_shows_what_was_quarantined_held_back_cut_short_and_not_loaded(demo_run) -> None:
+    from orchestration.ingest.loader import quote_name
+    from orchestration.run import summary
+
+    planted = demo_run.generation.bad_input
+    text = summary(demo_run.settings)
+    lines = text.splitlines()
+    with warehouse(demo_run) as con:
+        quarantined, held = con.execute(
+            "select sum(rows_quarantined), sum(rows_held_back) from raw.ingest_log where status = 'loaded'"
+        ).fetchone()
+    assert any(line.endswith(f"quarantined {quarantined:,} + held back {held:,}") for line in lines), text
+    assert "Quarantined rows (raw.quarantine), by reason:" in lines
+    assert "scientific notation by Excel" in text
+    held_section = lines.index(
+        "Held back with their quarantined order until a corrected export arrives (raw.held_back):"
+    )
+    assert any(
+        order in lines[held_section + 1]
+        for order in planted["excel_mangled_order_ids"] + [planted["truncated_order_id"]]
+    )
+    truncated = lines.index("Truncated files (cut short: re-export them):")
+    assert lines[truncated + 1].startswith(f"  {quote_name(planted['truncated_file'])}: its last record")
+    not_loaded = lines.index("Files not loaded:")
+    assert any(
+        lines[not_loaded + 1 + k].startswith(f"  {quote_name(note)}: ")
+        for k, note in enumerate(planted["unknown_files"])
+    )
 
 
 def test_every_mart_has_rows(demo_run) -> None:
@@ -73,14 +162,29 @@ def test_every_dbt_test_and_the_quality_gate_ran_and_passed(demo_run) -> None:
     assert failed == []
 
 
-def read_gbk_order_reports(landing: Path) -> list[dict[str, str]]:
-    """The order reports, parsed here independently of the product's ingest code."""
+def read_gbk_order_reports(landing: Path) -> tuple[list[dict[str, str]], int]:
+    """The order reports, parsed here independently of the product's ingest code, the way a careful reader does:
+    a copy of a file already read (same bytes) is skipped, a last row without its line ending (a cut download) is
+    not a row, and a row whose 订单编号 is no 16–19 digit id (Excel's `5.11861E+18`) is not an order. Returns the
+    rows and how many rows were refused."""
     rows: list[dict[str, str]] = []
+    seen: set[bytes] = set()
+    refused = 0
     for path in sorted(landing.rglob("ExportOrderList*.csv")):
-        text = path.read_bytes().decode("gb18030")
-        for record in csv.DictReader(io.StringIO(text, newline="")):
-            rows.append({k.strip(): v.strip().removeprefix('="').removesuffix('"') for k, v in record.items()})
-    return rows
+        data = path.read_bytes()
+        if hashlib.sha256(data).digest() in seen:
+            continue
+        seen.add(hashlib.sha256(data).digest())
+        if not data.endswith(b"\n"):
+            data = data[: data.rindex(b"\n") + 1]
+            refused += 1
+        for record in csv.DictReader(io.StringIO(data.decode("gb18030"), newline="")):
+            row = {k.strip(): v.strip().removeprefix('="').removesuffix('"') for k, v in record.items()}
+            if re.fullmatch(r"[0-9]{16,19}", row["订单编号"]) is None:
+                refused += 1
+                continue
+            rows.append(row)
+    return rows, refused
 
 
 def read_sub_order_exports(landing: Path) -> list[dict[str, str]]:
@@ -132,7 +236,13 @@ def independent_net_sales(rows: list[dict[str, str]], start: dt.date, end: dt.da
 def test_net_sales_from_metricflow_equals_an_independent_computation_from_the_raw_files(demo_run) -> None:
     from orchestration.metrics.metricflow import SemanticLayer
 
-    rows = read_gbk_order_reports(demo_run.settings.landing_dir) + read_sub_order_exports(demo_run.settings.landing_dir)
+    classic, refused = read_gbk_order_reports(demo_run.settings.landing_dir)
+    rows = classic + read_sub_order_exports(demo_run.settings.landing_dir)
+    with warehouse(demo_run) as con:
+        assert (refused,) == con.execute(
+            "select count(*) from raw.quarantine where dataset = 'tmall_orders'"
+        ).fetchone()
+    assert refused > 0
     with warehouse(demo_run) as con:
         start, end, from_table = con.execute(
             "select start_date, end_date, net_sales from metrics.kpi_periods where period_key = 'last_30d'"

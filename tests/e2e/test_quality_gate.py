@@ -147,8 +147,9 @@ def test_a_broken_export_blocks_everything_downstream_until_a_corrected_export_a
 
     ensure_node_modules(PROJECT_ROOT / "reports")
     settings = small_settings(tmp_path, stage_reports_project(tmp_path / "reports"))
-    # every month in the classic exports: the unmapped re-export below must cover the last 30 days
-    config = DemoConfig(orders=300, sub_order_months=0)
+    # every month in the classic exports: the unmapped re-export below must cover the last 30 days; without the
+    # demo's planted bad input: this test plants its own, and GOOD_RUN_ANOMALIES are the clean trade's
+    config = DemoConfig(orders=300, sub_order_months=0, bad_input=False)
     generate(settings.landing_dir, config)
     # an ordinary Tuesday (no sales festival, no holiday) among the latest 7 days of the demo period
     anomaly_day = config.end - timedelta(days=1)
