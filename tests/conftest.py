@@ -47,7 +47,14 @@ def metrics_warehouse(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Pa
     saved = os.environ.get("WAREHOUSE_PATH")
     os.environ["WAREHOUSE_PATH"] = str(root / "analytics.duckdb")
     try:
-        yield build_generated_warehouse(root, METRICS_DEMO_ORDERS)
+        warehouse = build_generated_warehouse(root, METRICS_DEMO_ORDERS)
+        # this warehouse's own dbt and MetricFlow artefacts (target/warehouses/<slug>/), as a run on it would parse:
+        # the WAREHOUSE_PATH set here stays for the rest of the session, and whatever builds the definitions or asks
+        # MetricFlow after it reads that warehouse's target path
+        from orchestration.transform.project import prepare_manifest
+
+        prepare_manifest()
+        yield warehouse
     finally:
         if saved is None:
             os.environ.pop("WAREHOUSE_PATH", None)

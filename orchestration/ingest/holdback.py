@@ -55,6 +55,10 @@ DEPENDENCIES: tuple[Dependency, ...] = (
         "tmall_order_items", "order_id", (("tmall_orders", "order_id"), ("tmall_sub_orders", "order_id")), "order"
     ),
     Dependency("erp_shipments", "erp_order_id", (("erp_sales_orders", "erp_order_id"),), "ERP order"),
+    # the refund export's rows of a quarantined order: published alone they would refund an order no mart holds
+    Dependency(
+        "tmall_refunds", "order_id", (("tmall_orders", "order_id"), ("tmall_sub_orders", "order_id")), "order"
+    ),
     # the other sub-orders of an order one of whose sub-order rows was quarantined: alone they would publish the
     # order with a line (and its money) missing
     Dependency("tmall_sub_orders", "order_id", (("tmall_sub_orders", "order_id"),), "order", siblings=True),

@@ -16,10 +16,12 @@ from tests.ingest.test_landing_loader import ORDER_HEADER, order_row, write_csv
 
 def evaluate(landing: Path, warehouse: Path):
     sensor = build_landing_sensor("tmall_daily_pipeline")
-    context = dg.build_sensor_context(
+    # the warehouse resource is a context manager (it takes the run lock in a run, not in a sensor), so the sensor's
+    # context is entered, as Dagster's daemon does
+    with dg.build_sensor_context(
         resources={"landing": LandingResource(path=str(landing)), "warehouse": WarehouseResource(path=str(warehouse))}
-    )
-    return sensor(context)
+    ) as context:
+        return sensor(context)
 
 
 def test_new_files_start_a_run_and_loaded_or_redelivered_content_does_not(tmp_path: Path) -> None:
