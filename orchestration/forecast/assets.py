@@ -18,7 +18,14 @@ import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from orchestration.forecast.engine import ForecastSettings, build_panel, run_forecasts
-from orchestration.forecast.store import FORECAST_SCHEMA, TABLES, read_calendar, read_history, write_results
+from orchestration.forecast.store import (
+    FORECAST_SCHEMA,
+    TABLES,
+    empty_result,
+    read_calendar,
+    read_history,
+    write_results,
+)
 from orchestration.resources import WarehouseResource
 from orchestration.transform.dbt import build_dbt_assets
 
@@ -33,8 +40,10 @@ def forecast(warehouse: WarehouseResource, settings: ForecastSettings) -> tuple[
     with warehouse.connect_build(read_only=True) as con:
         history = read_history(con)
         calendar = read_calendar(con)
-    panel = build_panel(history, calendar, settings.horizon_days)
-    result = run_forecasts(panel, settings)
+    if history.empty:  # no SKU sold anything (an order report alone, no item lines): no forecast, empty tables
+        result = empty_result()
+    else:
+        result = run_forecasts(build_panel(history, calendar, settings.horizon_days), settings)
     with warehouse.connect_build() as con:
         counts = write_results(con, result, dt.datetime.now(dt.UTC).replace(tzinfo=None))
     wapes: dict[str, float] = {"seconds": round(time.monotonic() - started, 1)}

@@ -79,11 +79,11 @@ def write_results(con: duckdb.DuckDBPyConnection, result: ForecastResult, loaded
     return counts
 
 
-def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Empty forecast tables where none exist yet, so that dbt's sources resolve before the first forecast."""
+def empty_result() -> ForecastResult:
+    """No forecast: the tables' columns and no rows (a landing folder without SKUs, e.g. an order report alone)."""
     from orchestration.forecast.engine import _empty_backtest
 
-    empty = ForecastResult(
+    return ForecastResult(
         backtest=_empty_backtest(),
         forecasts=pd.DataFrame(
             columns=[
@@ -113,6 +113,10 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
             ]
         ),
     )
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Empty forecast tables where none exist yet, so that dbt's sources resolve before the first forecast."""
     existing = {
         row[0]
         for row in con.execute(
@@ -121,4 +125,4 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     }
     if set(TABLES) <= existing:
         return
-    write_results(con, empty, dt.datetime(1970, 1, 1))
+    write_results(con, empty_result(), dt.datetime(1970, 1, 1))
