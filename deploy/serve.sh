@@ -25,8 +25,10 @@ if [ -f "$DAGSTER_HOME/dagster.yaml" ] && ! cmp -s deploy/dagster.yaml "$DAGSTER
 fi
 cp deploy/dagster.yaml "$DAGSTER_HOME/dagster.yaml"
 
-# The code location reads the dbt manifest when it loads.
-"$BIN/dbt" parse --quiet --project-dir "$ROOT" --profiles-dir "$ROOT"
+# The code location reads the dbt manifest when it loads: parse into the target path of the warehouse in
+# WAREHOUSE_PATH (target/ for the default one, target/warehouses/<slug>/ for another: docs/publishing.md).
+"$BIN/python" -c 'from orchestration.transform.project import prepare_manifest; prepare_manifest()'
+
 
 pids=()
 stop() {

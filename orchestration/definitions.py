@@ -12,6 +12,7 @@ definitions reads the dbt manifest; importing this module (or any other of the p
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -33,7 +34,7 @@ from orchestration.reports.assets import ReportConfig, evidence_report, report_d
 from orchestration.resources import LandingResource, WarehouseResource
 from orchestration.settings import Settings
 from orchestration.transform.dbt import build_dbt_assets, build_replenishment_dbt_assets, dbt_resource
-from orchestration.transform.project import dbt_project
+from orchestration.transform.project import dbt_project, prepare_manifest
 from orchestration.transform.published import build_published_warehouse
 
 PIPELINE_JOB_NAME = "tmall_daily_pipeline"
@@ -95,7 +96,11 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    """The code location `dagster dev` loads: under `dagster dev`, `dbt parse` first, so the asset graph matches the
-    models."""
-    dbt_project().prepare_if_dev()
+    """The code location `dagster dev`, `make serve` and the `dagster` CLI load: under `dagster dev`, `dbt parse`
+    first, so the asset graph matches the models; elsewhere, `dbt parse` when the warehouse in WAREHOUSE_PATH has no
+    manifest yet in its own target path (`orchestration.settings.dbt_target_path_for`)."""
+    project = dbt_project()
+    project.prepare_if_dev()
+    if not Path(project.manifest_path).exists():
+        prepare_manifest()
     return build_definitions()
