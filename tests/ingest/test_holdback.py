@@ -129,7 +129,14 @@ def test_the_demo_s_bad_orders_are_held_back_and_everything_else_builds_through_
         ingest_landing(con, landing)
         held = con.execute("select dataset, waiting_for, count(*) from raw.held_back group by all").fetchall()
         assert_every_file_accounted_for(con)
-    assert {(dataset, waiting) for dataset, waiting, _ in held} == {("tmall_order_items", o) for o in bad_orders}
+        refunds_of_bad_orders = con.execute(
+            "select count(*) from raw.tmall_refunds where order_id in (select unnest(?))", [sorted(bad_orders)]
+        ).fetchone()[0]
+    # every bad order's item lines wait for it; its refund-export rows, where it has any, wait with them
+    assert {waiting for dataset, waiting, _ in held if dataset == "tmall_order_items"} == bad_orders
+    assert {dataset for dataset, _, _ in held} <= {"tmall_order_items", "tmall_refunds"}
+    assert {waiting for dataset, waiting, _ in held if dataset == "tmall_refunds"} <= bad_orders
+    assert refunds_of_bad_orders == 0
 
     dbt_build(warehouse, tmp_path / "target")  # raises if any model or test fails (relationships included)
 
@@ -138,6 +145,9 @@ def test_the_demo_s_bad_orders_are_held_back_and_everything_else_builds_through_
             "select count(*) from marts.fct_order_lines where order_id in (select unnest(?))", [sorted(bad_orders)]
         ).fetchone() == (0,)
         assert con.execute("select count(*) from marts.fct_orders").fetchone()[0] > 100
+        assert con.execute(
+            "select count(*) from marts.fct_refunds where order_id in (select unnest(?))", [sorted(bad_orders)]
+        ).fetchone() == (0,)
 
 
 def test_outbound_lines_of_a_quarantined_erp_order_are_held_back(tmp_path: Path, con) -> None:
