@@ -193,27 +193,10 @@ def _adjust_log(
 def _release(
     con: duckdb.DuckDBPyConnection, dependency: Dependency, present: set[str], report: IngestReport | None
 ) -> None:
-    table = f"{RAW_SCHEMA}.{dependency.dataset}"
+    """Put held rows back once their parent (an order that was quarantined) has loaded."""
     parents = _parents_sql(dependency, present)
-    arrived = f"dataset = $dataset and waiting_for in (select k from ({parents}) where k is not null)"
-    params = {"dataset": dependency.dataset}
-    counts = con.execute(
-        f"select _batch_id, count(*) from {HELD_BACK_TABLE} where {arrived} group by 1", params
-    ).fetchall()
-    if not counts:
-        return
-    columns = _columns(con, dependency.dataset)
-    names = ", ".join(f'"{name}"' for name, _ in columns)
-    values = ", ".join(f"cast(json_extract_string(row_data, '$.\"{name}\"') as {kind})" for name, kind in columns)
-    con.begin()
-    try:
-        con.execute(f"insert into {table} ({names}) select {values} from {HELD_BACK_TABLE} where {arrived}", params)
-        con.execute(f"delete from {HELD_BACK_TABLE} where {arrived}", params)
-        _adjust_log(con, counts, -1, report)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+    arrived = f"h.dataset = $dataset and h.waiting_for in (select k from ({parents}) where k is not null)"
+    _put_back(con, dependency, arrived, report)
 
 
 def _hold(
@@ -314,6 +297,16 @@ def _release_siblings(con: duckdb.DuckDBPyConnection, dependency: Dependency, re
         f"h.dataset = $dataset and exists (select 1 from {table} as t "
         f"where t.{column} = h.waiting_for and t._loaded_at > h._loaded_at)"
     )
+    _put_back(con, dependency, arrived, report)
+
+
+def _put_back(
+    con: duckdb.DuckDBPyConnection, dependency: Dependency, arrived: str, report: IngestReport | None
+) -> None:
+    """Move the held rows of `dependency.dataset` that match `arrived` (a predicate on `h`, the held-back table)
+    back into their raw table, in one transaction, and count them as loaded again. The matching rows are fixed
+    first (a temp table of row ids), since `arrived` may read the raw table the rows go back into."""
+    table = f"{RAW_SCHEMA}.{dependency.dataset}"
     params = {"dataset": dependency.dataset}
     counts = con.execute(
         f"select h._batch_id, count(*) from {HELD_BACK_TABLE} as h where {arrived} group by 1", params
