@@ -118,7 +118,7 @@ with SemanticLayer() as layer, duckdb.connect({warehouse!r}) as con:
 
 REPORT = """
 from pathlib import Path
-from orchestration.metrics.tables import export_report_database
+from orchestration.reports.export import export_report_database
 from orchestration.reports.evidence import build_report
 reports = Path({reports!r})
 export_report_database(Path({warehouse!r}), reports / "sources" / "warehouse" / "report.duckdb")

@@ -29,7 +29,7 @@ from orchestration.alerts.config import (
     AlertSettings,
 )
 from orchestration.alerts.messages import Alert, bullet_list
-from orchestration.metrics.tables import PERSONAL_COLUMNS
+from orchestration.reports.export import PERSONAL_COLUMNS
 
 if TYPE_CHECKING:
     import dagster as dg
@@ -61,7 +61,7 @@ MONEY_KPIS = {"paid_gmv", "net_sales"}
 STOCK_STATUS_LABELS = {"out_of_stock": "已缺货", "stockout_risk": "缺货风险"}
 LOCATION_KEYS = ("_source_file", "_source_row_number")
 PERSONAL_EXAMPLE_KEYS = PERSONAL_COLUMNS - {"examples"}
-"""Example values never shown in a message: the personal columns the report export refuses (metrics/tables.py)."""
+"""Example values never shown in a message: the personal columns the report export refuses (reports/export.py)."""
 
 
 class WarehouseBusy(RuntimeError):

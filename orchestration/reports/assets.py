@@ -4,7 +4,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.metrics.tables import export_report_database
+from orchestration.reports.export import export_report_database
 from orchestration.resources import WarehouseResource
 
 

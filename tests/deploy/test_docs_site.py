@@ -82,7 +82,8 @@ def page_tables(page: Path) -> set[str]:
 
 
 def test_every_report_page_has_an_exposure_naming_what_it_reads(dbt_manifest: Path) -> None:
-    from orchestration.metrics.tables import COMPARISON_METRICS, KPI_METRICS, REPORT_TABLES
+    from orchestration.metrics.tables import COMPARISON_METRICS, KPI_METRICS
+    from orchestration.reports.export import REPORT_TABLES
 
     manifest = json.loads(dbt_manifest.read_text(encoding="utf-8"))
     saved_queries = {q["name"]: set(q["query_params"]["metrics"]) for q in manifest["saved_queries"].values()}

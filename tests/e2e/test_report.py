@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.metrics.tables import PERSONAL_COLUMNS
+from orchestration.reports.export import PERSONAL_COLUMNS
 from tests.report.report_fixture import EMPTY_TABLES
 from tests.support.browser import chromium, screenshot, serve_directory, watch
 from tests.support.report_page import (

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.metrics.tables import REPORT_TABLES, PersonalDataInReportError, export_report_database
+from orchestration.reports.export import REPORT_TABLES, PersonalDataInReportError, export_report_database
 
 
 @pytest.fixture

@@ -1,0 +1,286 @@
+"""The report database: what the Evidence report may read, exported from the warehouse into its own DuckDB file.
+
+Every table of schema `metrics` (orchestration/metrics/tables.py writes them), plus the whitelisted columns of the
+marts and quality results in `REPORT_TABLES` (contract: docs/metric-tables.md). The warehouse is attached read-only
+and a column named like personal data refuses the whole file.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.metrics.tables import METRICS_SCHEMA
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """One table the report reads besides the metric tables: an explicit column list from a warehouse relation."""
+
+    name: str
+    relation: str
+    columns: tuple[str, ...]
+    where: str = ""
+    order_by: str = ""
+
+
+MARTS_SCHEMA = "marts"
+REPORT_TABLES: tuple[ReportTable, ...] = (
+    # marts (docs/reports.md says which page reads which): display rows, never metrics
+    ReportTable(
+        "dim_products",
+        f"{MARTS_SCHEMA}.dim_products",
+        (
+            "product_key",
+            "sku_id",
+            "merchant_sku_code",
+            "product_name",
+            "properties",
+            "style_id",
+            "category",
+            "cost_price",
+            "sale_price",
+            "mapping_status",
+            "tmall_item_title",
+            "is_sold_on_tmall",
+            "tmall_order_line_count",
+        ),
+        order_by="product_key",
+    ),
+    ReportTable(
+        "promotion_days",
+        f"{MARTS_SCHEMA}.dim_dates",
+        (
+            "date_day",
+            "week_start_date",
+            "month_start_date",
+            "promotion_key",
+            "promotion_name",
+            "is_promotion_day",
+            "is_promotion_peak_day",
+            "holiday_name",
+            "is_holiday",
+        ),
+        where="is_promotion_day or is_holiday",
+        order_by="date_day",
+    ),
+    ReportTable(
+        "daily_kpi_anomalies",
+        f"{MARTS_SCHEMA}.daily_kpi_anomalies",
+        (
+            "kpi_anomaly_id",
+            "metric_date",
+            "kpi_name",
+            "kpi_value",
+            "baseline_value",
+            "relative_deviation",
+            "robust_z",
+            "direction",
+            "is_promotion_or_holiday",
+            "is_expected_promotion_effect",
+            "is_anomaly",
+        ),
+        where="is_anomaly",
+        order_by="metric_date, kpi_name",
+    ),
+    ReportTable(
+        "customer_cohort_retention",
+        f"{MARTS_SCHEMA}.customer_cohort_retention",
+        (
+            "cohort_retention_id",
+            "cohort_month",
+            "months_since_first_order",
+            "activity_month",
+            "cohort_size",
+            "active_customers",
+            "retention_rate",
+        ),
+        order_by="cohort_month, months_since_first_order",
+    ),
+    ReportTable(
+        "inventory_health",
+        f"{MARTS_SCHEMA}.inventory_health",
+        ("sku_id", "snapshot_date", "category", "warehouse_count", "on_hand_qty", "available_qty", "in_transit_qty",
+         "units_sold_28d", "daily_velocity", "forecast_daily_units", "sku_class", "forecast_method", "days_of_cover",
+         "stock_status", "lead_time_days", "lead_time_source", "safety_stock_qty", "reorder_point_qty",
+         "order_up_to_qty", "suggested_reorder_qty"),
+        order_by="sku_id",
+    ),
+    ReportTable(
+        "replenishment_plan",
+        f"{MARTS_SCHEMA}.replenishment_plan",
+        ("replenishment_plan_id", "sku_id", "warehouse_name", "snapshot_date", "forecast_daily_units",
+         "lead_time_days", "lead_time_sd_days", "review_days", "service_level", "safety_stock_qty",
+         "reorder_point_qty", "order_up_to_qty", "available_qty", "in_transit_qty", "inventory_position_qty",
+         "suggested_reorder_qty", "replenishment_explanation"),
+        order_by="sku_id, warehouse_name",
+    ),
+    ReportTable(
+        "forecast_backtest",
+        f"{MARTS_SCHEMA}.forecast_backtest",
+        ("forecast_backtest_id", "sku_class", "origin_date", "big_promotion", "is_before_big_promotion", "method",
+         "is_baseline", "sku_count", "horizon_days", "actual_units", "forecast_units", "abs_error", "wape", "mase"),
+        order_by="sku_class, origin_date, method",
+    ),
+    ReportTable(
+        "order_fulfilment",
+        f"{MARTS_SCHEMA}.fct_order_fulfilment",
+        (
+            "order_id",
+            "shop_name",
+            "paid_date",
+            "warehouse_name",
+            "is_shipped",
+            "pay_to_ship_hours",
+            "is_shipped_within_48h",
+        ),
+        where="is_shipped",
+        order_by="paid_date, order_id",
+    ),
+    ReportTable(
+        "reconciliation_exceptions",
+        f"{MARTS_SCHEMA}.fct_order_reconciliation",
+        (
+            "reconciliation_item_id",
+            "item_source",
+            "order_id",
+            "erp_order_id",
+            "erp_order_count",
+            "shop_name",
+            "reconciliation_date",
+            "reconciliation_category",
+            "tmall_amount",
+            "group_tmall_amount",
+            "group_erp_amount",
+            "amount_at_stake",
+        ),
+        # the order list behind each category but `matched` (the orders that agree need no list)
+        where="reconciliation_category <> 'matched'",
+        order_by="reconciliation_category, amount_at_stake desc, reconciliation_item_id",
+    ),
+    # quality results without their example rows (those are raw data), times in China local
+    ReportTable(
+        "quality_check_results",
+        "quality.check_results",
+        (
+            "run_id",
+            "timezone('Asia/Shanghai', timezone('UTC', checked_at)) as checked_at",
+            "check_name",
+            "asset_key",
+            "suite",
+            "expectation",
+            "column_name",
+            "severity",
+            "success",
+            "element_count",
+            "unexpected_count",
+        ),
+        order_by="checked_at, check_name, expectation",
+    ),
+    # what was loaded from which file: file names and counts, never row contents
+    ReportTable(
+        "ingest_files",
+        "raw.ingest_log",
+        (
+            "dataset",
+            "source_file",
+            "rows_in",
+            "rows_loaded",
+            "rows_quarantined",
+            "status",
+            "timezone('Asia/Shanghai', timezone('UTC', finished_at)) as loaded_at",
+        ),
+        order_by="loaded_at, source_file",
+    ),
+)
+"""The report's whitelist beyond schema `metrics` (contract: docs/metric-tables.md): explicit columns only, so a
+column added to a mart never reaches the report unreviewed. A relation missing from the warehouse is left out with
+a warning (the report's `sources` step then names the table it lacks)."""
+
+PERSONAL_COLUMNS = frozenset(
+    {
+        "buyer_nick",
+        "buyer_alipay_account",
+        "receiver_name",
+        "receiver_phone",
+        "receiver_mobile",
+        "receiver_address",
+        "buyer_message",
+        "shop_buyer_id",
+        "order_note",
+        "seller_memo",
+        "invoice_title",
+        "line_note",
+        "examples",
+    }
+)
+"""Column names that must never reach the report file: the personal fields of the raw tables
+(orchestration/quality/project_rules.py, tests/singular/assert_no_personal_columns_outside_raw.sql) and the
+quality results' example rows."""
+
+
+class PersonalDataInReportError(RuntimeError):
+    """The report file would carry a column named like personal data."""
+
+
+def _relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    schema, table = relation.split(".")
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where database_name = 'warehouse' and schema_name = ? "
+            "and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]  # type: ignore[index]
+    )
+
+
+def export_report_database(warehouse_path: Path, target: Path) -> dict[str, int]:
+    """Copy every table of schema `metrics`, and the whitelisted columns of `REPORT_TABLES`, into a new standalone
+    DuckDB file for the report (schema main).
+
+    The warehouse is attached read-only: the report file can only ever hold what the metric tables and the
+    whitelist hold. Raises PersonalDataInReportError if any column of the file is named like personal data.
+    """
+    for stale in (target, target.with_name(target.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    counts: dict[str, int] = {}
+    with duckdb.connect(str(target)) as con:
+        escaped = str(warehouse_path).replace("'", "''")
+        con.execute(f"attach '{escaped}' as warehouse (read_only)")
+        tables = [
+            row[0]
+            for row in con.execute(
+                "select table_name from duckdb_tables() where database_name = 'warehouse' and schema_name = ? "
+                "order by 1",
+                [METRICS_SCHEMA],
+            ).fetchall()
+        ]
+        for table in tables:
+            con.execute(f"create table main.{table} as select * from warehouse.{METRICS_SCHEMA}.{table}")
+            counts[table] = con.execute(f"select count(*) from main.{table}").fetchone()[0]  # type: ignore[index]
+        for spec in REPORT_TABLES:
+            if not _relation_exists(con, spec.relation):
+                logger.warning("report table %s: %s is not in the warehouse, left out", spec.name, spec.relation)
+                continue
+            con.execute(
+                f"create table main.{spec.name} as select {', '.join(spec.columns)} from warehouse.{spec.relation}"
+                + (f" where {spec.where}" if spec.where else "")
+                + (f" order by {spec.order_by}" if spec.order_by else "")
+            )
+            counts[spec.name] = con.execute(f"select count(*) from main.{spec.name}").fetchone()[0]  # type: ignore[index]
+        con.execute("detach warehouse")
+        personal = con.execute(
+            "select table_name || '.' || column_name from duckdb_columns() where database_name = current_database() "
+            f"and lower(column_name) in ({', '.join(repr(c) for c in sorted(PERSONAL_COLUMNS))}) order by 1"
+        ).fetchall()
+    if personal:
+        target.unlink(missing_ok=True)
+        raise PersonalDataInReportError(
+            "the report database would carry personal data columns: " + ", ".join(row[0] for row in personal)
+        )
+    return counts
