@@ -1,7 +1,8 @@
 """Writing the metric tables the reports read (schema `metrics`; contract in docs/metric-tables.md).
 
 Every number comes from MetricFlow's SQL for the metric; this module only arranges the answers (fills days without
-orders with zero, lays periods side by side). Money stays decimal(18,2).
+orders with zero, lays periods side by side). Each metric column is typed by the metric's unit, declared in the
+semantic YAML (orchestration/metrics/units.py: money decimal(18,2), count bigint, rates, hours and averages double).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 import duckdb
 
 from orchestration.metrics.metricflow import SemanticLayer
+from orchestration.metrics.units import metric_type
 
 logger = logging.getLogger(__name__)
 
@@ -26,32 +28,6 @@ KPI_METRICS: tuple[str, ...] = (
     "refunded_orders",
     "net_sales",
 )
-COUNT_METRICS = {"orders", "paid_orders", "refunded_orders"}
-# metrics that are yuan amounts (decimal(18,2)) or counts (bigint) in the saved-query tables; every other metric
-# there is a rate or an average (double)
-MONEY_METRICS = {
-    "gmv",
-    "paid_gmv",
-    "refund_amount",
-    "net_sales",
-    "cogs",
-    "gross_margin",
-    "costed_product_sales",
-    "reconciliation_amount_at_stake",
-}
-SAVED_QUERY_COUNT_METRICS = COUNT_METRICS | {
-    "units_sold",
-    "identified_paid_orders",
-    "paying_customers",
-    "new_customers",
-    "returning_customers",
-    "shipped_orders",
-    "reconciliation_items",
-    "visitors",
-    "page_views",
-    "traffic_paying_buyers",
-    "add_to_cart_buyers",
-}
 TIME_COLUMNS = {
     "metric_time__day": "metric_date",
     "metric_time__week": "metric_week",
@@ -77,9 +53,8 @@ PERIODS: tuple[Period, ...] = (
 
 
 def _typed(metric: str, expression: str) -> str:
-    if metric in COUNT_METRICS:
-        return f"cast(coalesce({expression}, 0) as bigint)"
-    return f"cast(coalesce({expression}, 0) as decimal(18, 2))"
+    """A KPI column: a day or period without data is zero (the KPI tables cover every day of the range)."""
+    return f"cast(coalesce({expression}, 0) as {metric_type(metric)})"
 
 
 def _metric_columns(prefix: str = "") -> str:
@@ -89,12 +64,9 @@ def _metric_columns(prefix: str = "") -> str:
 def _saved_query_column(column: str, metrics: tuple[str, ...]) -> str:
     """A typed, renamed select item for one output column of a saved query's SQL."""
     if column in metrics:
-        if column in MONEY_METRICS:
-            return f'cast(q."{column}" as decimal(18, 2)) as "{column}"'
-        if column in SAVED_QUERY_COUNT_METRICS:
-            # no coalesce: MetricFlow's null (no data behind the metric) stays empty, never a made-up zero
-            return f'cast(q."{column}" as bigint) as "{column}"'
-        return f'cast(q."{column}" as double) as "{column}"'
+        # typed by the metric's unit (orchestration/metrics/units.py); no coalesce: MetricFlow's null (no data
+        # behind the metric) stays empty, never a made-up zero
+        return f'cast(q."{column}" as {metric_type(column)}) as "{column}"'
     if column in TIME_COLUMNS:
         return f'cast(q."{column}" as date) as "{TIME_COLUMNS[column]}"'
     # a dimension: `<entity>__<dimension>` -> `<dimension>`
@@ -105,7 +77,7 @@ def write_saved_query_tables(con: duckdb.DuckDBPyConnection, layer: SemanticLaye
     """One table in schema `metrics` per saved query, named after it, from MetricFlow's SQL for the saved query.
 
     Time columns are renamed (metric_time__day -> metric_date, __month -> metric_month), dimensions lose their
-    entity prefix, money is decimal(18,2), counts bigint, rates and averages double. Runs inside the caller's
+    entity prefix, each metric is typed by its unit (orchestration/metrics/units.py). Runs inside the caller's
     transaction.
     """
     written = []
@@ -150,11 +122,8 @@ def _one_year_earlier(day: dt.date) -> dt.date:
 
 
 def _comparison_value(metric: str, expression: str) -> str:
-    if metric in MONEY_METRICS:
-        return f"cast({expression} as decimal(18, 2))"
-    if metric in SAVED_QUERY_COUNT_METRICS:
-        return f"cast({expression} as bigint)"
-    return f"cast({expression} as double)"
+    """The value as its metric table has it (money rounded to the fen), before the comparison table's double."""
+    return f"cast({expression} as {metric_type(metric)})"
 
 
 def write_period_comparisons(con: duckdb.DuckDBPyConnection, layer: SemanticLayer, as_of: dt.date) -> None:

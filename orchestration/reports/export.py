@@ -3,6 +3,12 @@
 Every table of schema `metrics` (orchestration/metrics/tables.py writes them), plus the whitelisted columns of the
 marts and quality results in `REPORT_TABLES` (contract: docs/metric-tables.md). The warehouse is attached read-only
 and a column named like personal data refuses the whole file.
+
+`evidence sources` writes no file for a source query that returns no rows, and a page reading such a table fails
+the build. So every exported table but the always-filled metric tables (`ALWAYS_FILLED`) carries a boolean
+`is_placeholder` (false on every row), and an empty one gets a single typed placeholder row (`is_placeholder =
+true`, '' / 0 / false / 1970-01-01 in the table's own column types) that every page filters out
+(reports/README.md). Each reports/sources/warehouse/*.sql is then a plain select of its table.
 """
 
 from __future__ import annotations
@@ -224,6 +230,52 @@ PERSONAL_COLUMNS = frozenset(
 quality results' example rows."""
 
 
+PLACEHOLDER_COLUMN = "is_placeholder"
+ALWAYS_FILLED = frozenset(
+    {"daily_kpis", "daily_kpis_by_shop", "kpi_periods", "kpi_period_comparisons", "metric_definitions", "report_meta"}
+)
+"""Metric tables that have rows whenever there are orders: no `is_placeholder` column, pages read them directly."""
+
+
+def placeholder_value(data_type: str) -> str:
+    """The placeholder row's value for a column of this DuckDB type, cast to exactly that type."""
+    kind = data_type.lower()
+    if kind in {"varchar", "text", "string"}:
+        value = "''"
+    elif kind == "boolean":
+        value = "false"
+    elif kind == "date" or kind.startswith("timestamp"):
+        value = "'1970-01-01'"
+    elif kind.startswith("decimal") or kind in {
+        "tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint", "uinteger", "ubigint",
+        "uhugeint", "float", "double",
+    }:
+        value = "0"
+    else:  # a type pages do not use (list, struct, ...): an empty value of the column's type
+        value = "null"
+    return f"cast({value} as {data_type})"
+
+
+def write_placeholder_rows(con: duckdb.DuckDBPyConnection, tables: list[str]) -> list[str]:
+    """Give each empty table of `tables` (schema main, with an `is_placeholder` column) its one placeholder row;
+    returns the tables that got one."""
+    filled = []
+    for table in tables:
+        if con.execute(f"select count(*) from main.{table}").fetchone()[0]:  # type: ignore[index]
+            continue
+        columns = con.execute(
+            "select column_name, data_type from duckdb_columns() where database_name = current_database() "
+            "and schema_name = 'main' and table_name = ? order by column_index",
+            [table],
+        ).fetchall()
+        values = ", ".join(
+            "true" if name == PLACEHOLDER_COLUMN else placeholder_value(data_type) for name, data_type in columns
+        )
+        con.execute(f"insert into main.{table} values ({values})")
+        filled.append(table)
+    return filled
+
+
 class PersonalDataInReportError(RuntimeError):
     """The report file would carry a column named like personal data."""
 
@@ -241,7 +293,8 @@ def _relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
 
 def export_report_database(warehouse_path: Path, target: Path) -> dict[str, int]:
     """Copy every table of schema `metrics`, and the whitelisted columns of `REPORT_TABLES`, into a new standalone
-    DuckDB file for the report (schema main).
+    DuckDB file for the report (schema main), with `is_placeholder` and a placeholder row for an empty table (all
+    but `ALWAYS_FILLED`). Counts are the tables' real rows (a placeholder row is not counted).
 
     The warehouse is attached read-only: the report file can only ever hold what the metric tables and the
     whitelist hold. Raises PersonalDataInReportError if any column of the file is named like personal data.
@@ -261,19 +314,22 @@ def export_report_database(warehouse_path: Path, target: Path) -> dict[str, int]
             ).fetchall()
         ]
         for table in tables:
-            con.execute(f"create table main.{table} as select * from warehouse.{METRICS_SCHEMA}.{table}")
+            flag = "" if table in ALWAYS_FILLED else f", false as {PLACEHOLDER_COLUMN}"
+            con.execute(f"create table main.{table} as select *{flag} from warehouse.{METRICS_SCHEMA}.{table}")
             counts[table] = con.execute(f"select count(*) from main.{table}").fetchone()[0]  # type: ignore[index]
         for spec in REPORT_TABLES:
             if not _relation_exists(con, spec.relation):
                 logger.warning("report table %s: %s is not in the warehouse, left out", spec.name, spec.relation)
                 continue
             con.execute(
-                f"create table main.{spec.name} as select {', '.join(spec.columns)} from warehouse.{spec.relation}"
+                f"create table main.{spec.name} as select {', '.join(spec.columns)}, false as {PLACEHOLDER_COLUMN} "
+                f"from warehouse.{spec.relation}"
                 + (f" where {spec.where}" if spec.where else "")
                 + (f" order by {spec.order_by}" if spec.order_by else "")
             )
             counts[spec.name] = con.execute(f"select count(*) from main.{spec.name}").fetchone()[0]  # type: ignore[index]
         con.execute("detach warehouse")
+        write_placeholder_rows(con, [table for table in counts if table not in ALWAYS_FILLED])
         personal = con.execute(
             "select table_name || '.' || column_name from duckdb_columns() where database_name = current_database() "
             f"and lower(column_name) in ({', '.join(repr(c) for c in sorted(PERSONAL_COLUMNS))}) order by 1"

@@ -315,6 +315,7 @@ def test_report_file_has_the_fixtures_columns_and_nothing_personal(demo_run) -> 
             ).fetchall()
         }
     for table, expected in EMPTY_TABLES.items():
-        assert columns.get(table) == list(expected), table
+        # column order aside: the fixture takes a saved query's columns from the contract, the file from MetricFlow
+        assert sorted(columns.get(table, [])) == sorted(expected), table
     personal = {f"{t}.{c.split()[0]}" for t, cs in columns.items() for c in cs if c.split()[0] in PERSONAL_COLUMNS}
     assert personal == set()

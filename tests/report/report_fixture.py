@@ -1,6 +1,7 @@
 """The report's fixture database: the overview's tables (docs/metric-tables.md) filled with known values, and
-every other table the report reads present but empty — a shop whose landing folder holds only Tmall order reports
-(no item report, no ERP data, no quality history), for which every page must show an empty state, not an error.
+every other table the report reads present but empty (only the placeholder row the export writes for an empty
+table) — a shop whose landing folder holds only Tmall order reports (no item report, no ERP data, no quality
+history), for which every page must show an empty state, not an error.
 
 Written with the venv's Python `duckdb` (1.4.x), whose file format the report's node-api DuckDB (1.4.x) reads.
 `write_report_database(path)` returns the values a correct report must show.
@@ -9,11 +10,24 @@ Written with the venv's Python `duckdb` (1.4.x), whose file format the report's 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import yaml
+
+from orchestration.metrics.contract import contract_tables
+from orchestration.metrics.units import metric_type, metric_units
+from orchestration.reports.export import (
+    ALWAYS_FILLED,
+    MARTS_SCHEMA,
+    PLACEHOLDER_COLUMN,
+    REPORT_TABLES,
+    write_placeholder_rows,
+)
+from orchestration.settings import PROJECT_ROOT
 
 SHOPS = ("猫小铺官方旗舰店", "猫小铺母婴专营店")
 FIRST_DAY = dt.date(2025, 1, 1)
@@ -22,8 +36,8 @@ GENERATED_AT = dt.datetime(2025, 4, 1, 2, 0, 0)
 RUN_ID = "fixture-run-0001"
 
 METRICS = ("orders", "paid_orders", "gmv", "paid_gmv", "refund_amount", "refunded_orders", "net_sales")
-AMOUNT_METRICS = frozenset({"gmv", "paid_gmv", "refund_amount", "net_sales"})
-METRIC_TYPES = {m: "decimal(18,2)" if m in AMOUNT_METRICS else "bigint" for m in METRICS}
+AMOUNT_METRICS = frozenset(m for m in METRICS if metric_units()[m] == "money")
+METRIC_TYPES = {m: metric_type(m) for m in METRICS}  # from each metric's unit (models/metrics/*.yml)
 
 PERIODS = (  # period_key, period_label, period_order, days
     ("last_30d", "近30天", 1, 30),
@@ -52,325 +66,68 @@ COMPARISON_METRICS = (  # kpi_period_comparisons: metric, Chinese label, in page
     ("gross_margin_rate", "毛利率"),
 )
 
-EMPTY_TABLES = {  # every other table of the report file, with the columns and types the real export writes
-    "customer_cohort_retention": (
-        "cohort_retention_id varchar",
-        "cohort_month date",
-        "months_since_first_order integer",
-        "activity_month date",
-        "cohort_size bigint",
-        "active_customers bigint",
-        "retention_rate decimal(9,4)",
-    ),
-    "daily_commerce_kpis": (
-        "metric_date date",
-        "units_sold bigint",
-        "cogs decimal(18,2)",
-        "gross_margin decimal(18,2)",
-        "paying_customers bigint",
-        "new_customers bigint",
-        "returning_customers bigint",
-        "average_order_value double",
-        "refund_rate double",
-        "repeat_purchase_rate double",
-        "gross_margin_rate double",
-    ),
-    "daily_fulfilment": (
-        "metric_date date",
-        "shipped_orders bigint",
-        "ship_within_48h_rate double",
-        "avg_pay_to_ship_hours double",
-    ),
-    "daily_fulfilment_by_warehouse": (
-        "metric_date date",
-        "warehouse_name varchar",
-        "shipped_orders bigint",
-        "ship_within_48h_rate double",
-    ),
-    "daily_kpi_anomalies": (
-        "kpi_anomaly_id varchar",
-        "metric_date date",
-        "kpi_name varchar",
-        "kpi_value double",
-        "baseline_value double",
-        "relative_deviation double",
-        "robust_z double",
-        "direction varchar",
-        "is_promotion_or_holiday boolean",
-        "is_expected_promotion_effect boolean",
-        "is_anomaly boolean",
-    ),
-    "daily_stockout": (
-        "metric_date date",
-        "stockout_sku_rate double",
-    ),
-    "dim_products": (
-        "product_key varchar",
-        "sku_id varchar",
-        "merchant_sku_code varchar",
-        "product_name varchar",
-        "properties varchar",
-        "style_id varchar",
-        "category varchar",
-        "cost_price decimal(18,2)",
-        "sale_price decimal(18,2)",
-        "mapping_status varchar",
-        "tmall_item_title varchar",
-        "is_sold_on_tmall boolean",
-        "tmall_order_line_count bigint",
-    ),
-    "fulfilment_by_warehouse": (
-        "warehouse_name varchar",
-        "shipped_orders bigint",
-        "ship_within_48h_rate double",
-        "avg_pay_to_ship_hours double",
-    ),
-    "fulfilment_summary": (
-        "shipped_orders bigint",
-        "ship_within_48h_rate double",
-        "avg_pay_to_ship_hours double",
-    ),
-    "ingest_files": (
-        "dataset varchar",
-        "source_file varchar",
-        "rows_in bigint",
-        "rows_loaded bigint",
-        "rows_quarantined bigint",
-        "status varchar",
-        "loaded_at timestamp",
-    ),
-    "inventory_health": (
-        "sku_id varchar",
-        "snapshot_date date",
-        "category varchar",
-        "warehouse_count bigint",
-        "on_hand_qty bigint",
-        "available_qty bigint",
-        "in_transit_qty bigint",
-        "units_sold_28d bigint",
-        "daily_velocity decimal(18,4)",
-        "forecast_daily_units decimal(18,2)",
-        "sku_class varchar",
-        "forecast_method varchar",
-        "days_of_cover decimal(18,1)",
-        "stock_status varchar",
-        "lead_time_days integer",
-        "lead_time_source varchar",
-        "safety_stock_qty integer",
-        "reorder_point_qty integer",
-        "order_up_to_qty integer",
-        "suggested_reorder_qty integer",
-    ),
-    "replenishment_plan": (
-        "replenishment_plan_id varchar",
-        "sku_id varchar",
-        "warehouse_name varchar",
-        "snapshot_date date",
-        "forecast_daily_units decimal(18,2)",
-        "lead_time_days decimal(18,1)",
-        "lead_time_sd_days decimal(18,1)",
-        "review_days integer",
-        "service_level decimal(5,3)",
-        "safety_stock_qty integer",
-        "reorder_point_qty integer",
-        "order_up_to_qty integer",
-        "available_qty bigint",
-        "in_transit_qty bigint",
-        "inventory_position_qty bigint",
-        "suggested_reorder_qty integer",
-        "replenishment_explanation varchar",
-    ),
-    "forecast_backtest": (
-        "forecast_backtest_id varchar",
-        "sku_class varchar",
-        "origin_date date",
-        "big_promotion varchar",
-        "is_before_big_promotion boolean",
-        "method varchar",
-        "is_baseline boolean",
-        "sku_count bigint",
-        "horizon_days integer",
-        "actual_units decimal(18,2)",
-        "forecast_units decimal(18,2)",
-        "abs_error decimal(18,2)",
-        "wape decimal(18,4)",
-        "mase decimal(18,4)",
-    ),
-    "monthly_customer_kpis": (
-        "metric_month date",
-        "paying_customers bigint",
-        "new_customers bigint",
-        "returning_customers bigint",
-        "average_order_value double",
-        "repeat_purchase_rate double",
-    ),
-    "monthly_fulfilment_by_warehouse": (
-        "metric_month date",
-        "warehouse_name varchar",
-        "shipped_orders bigint",
-        "ship_within_48h_rate double",
-        "avg_pay_to_ship_hours double",
-    ),
-    "monthly_reconciliation_by_category": (
-        "metric_month date",
-        "reconciliation_category varchar",
-        "reconciliation_items bigint",
-        "reconciliation_amount_at_stake decimal(18,2)",
-    ),
-    "monthly_reconciliation_match_rate": (
-        "metric_month date",
-        "reconciliation_match_rate double",
-        "reconciliation_items bigint",
-        "reconciliation_amount_at_stake decimal(18,2)",
-    ),
-    "monthly_sales": (
-        "metric_month date",
-        "paid_gmv decimal(18,2)",
-        "net_sales decimal(18,2)",
-        "paid_orders bigint",
-        "average_order_value double",
-        "refund_rate double",
-        "gross_margin decimal(18,2)",
-        "gross_margin_rate double",
-    ),
-    "monthly_sales_by_category": (
-        "metric_month date",
-        "category varchar",
-        "units_sold bigint",
-        "costed_product_sales decimal(18,2)",
-        "cogs decimal(18,2)",
-        "gross_margin decimal(18,2)",
-        "gross_margin_rate double",
-    ),
-    "monthly_sales_by_product": (
-        "metric_month date",
-        "product varchar",
-        "units_sold bigint",
-        "costed_product_sales decimal(18,2)",
-        "gross_margin decimal(18,2)",
-    ),
-    "monthly_sales_by_province": (
-        "metric_month date",
-        "receiver_province varchar",
-        "paid_gmv decimal(18,2)",
-        "net_sales decimal(18,2)",
-        "paid_orders bigint",
-        "paying_customers bigint",
-        "average_order_value double",
-    ),
-    "monthly_sales_by_rfm_segment": (
-        "metric_month date",
-        "rfm_segment varchar",
-        "paid_orders bigint",
-        "net_sales decimal(18,2)",
-        "paying_customers bigint",
-    ),
-    "monthly_sales_by_shop": (
-        "metric_month date",
-        "shop_name varchar",
-        "paid_gmv decimal(18,2)",
-        "net_sales decimal(18,2)",
-        "paid_orders bigint",
-        "average_order_value double",
-        "refund_rate double",
-    ),
-    "order_fulfilment": (
-        "order_id varchar",
-        "shop_name varchar",
-        "paid_date date",
-        "warehouse_name varchar",
-        "is_shipped boolean",
-        "pay_to_ship_hours decimal(18,4)",
-        "is_shipped_within_48h boolean",
-    ),
-    "promotion_days": (
-        "date_day date",
-        "week_start_date date",
-        "month_start_date date",
-        "promotion_key varchar",
-        "promotion_name varchar",
-        "is_promotion_day boolean",
-        "is_promotion_peak_day boolean",
-        "holiday_name varchar",
-        "is_holiday boolean",
-    ),
-    "quality_check_results": (
-        "run_id varchar",
-        "checked_at timestamp",
-        "check_name varchar",
-        "asset_key varchar",
-        "suite varchar",
-        "expectation varchar",
-        "column_name varchar",
-        "severity varchar",
-        "success boolean",
-        "element_count bigint",
-        "unexpected_count bigint",
-    ),
-    "reconciliation_by_category": (
-        "reconciliation_category varchar",
-        "reconciliation_items bigint",
-        "reconciliation_amount_at_stake decimal(18,2)",
-    ),
-    "reconciliation_exceptions": (
-        "reconciliation_item_id varchar",
-        "item_source varchar",
-        "order_id varchar",
-        "erp_order_id varchar",
-        "erp_order_count bigint",
-        "shop_name varchar",
-        "reconciliation_date date",
-        "reconciliation_category varchar",
-        "tmall_amount decimal(18,2)",
-        "group_tmall_amount decimal(18,2)",
-        "group_erp_amount decimal(18,2)",
-        "amount_at_stake decimal(18,2)",
-    ),
-    "sales_by_category": (
-        "category varchar",
-        "units_sold bigint",
-        "costed_product_sales decimal(18,2)",
-        "cogs decimal(18,2)",
-        "gross_margin decimal(18,2)",
-        "gross_margin_rate double",
-    ),
-    "sales_by_product": (
-        "product varchar",
-        "units_sold bigint",
-        "costed_product_sales decimal(18,2)",
-        "gross_margin decimal(18,2)",
-        "gross_margin_rate double",
-    ),
-    "sales_by_province": (
-        "receiver_province varchar",
-        "paid_gmv decimal(18,2)",
-        "net_sales decimal(18,2)",
-        "paid_orders bigint",
-        "paying_customers bigint",
-        "average_order_value double",
-    ),
-    "sales_by_rfm_segment": (
-        "rfm_segment varchar",
-        "paying_customers bigint",
-        "average_order_value double",
-        "paid_orders bigint",
-        "net_sales decimal(18,2)",
-    ),
-    "stockout_by_warehouse": (
-        "metric_date date",
-        "warehouse_name varchar",
-        "stockout_sku_rate double",
-    ),
-    "weekly_sales": (
-        "metric_week date",
-        "paid_gmv decimal(18,2)",
-        "net_sales decimal(18,2)",
-        "paid_orders bigint",
-        "average_order_value double",
-        "refund_rate double",
-    ),
+def _mart_column_types() -> dict[str, dict[str, str]]:
+    """Model -> column -> data_type, from the marts' enforced contracts (models/marts/**/*.yml)."""
+    types: dict[str, dict[str, str]] = {}
+    for path in sorted((PROJECT_ROOT / "models" / "marts").rglob("*.yml")):
+        for model in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models") or []:
+            types[model["name"]] = {
+                c["name"]: re.sub(r"\s+", "", str(c["data_type"])).lower()
+                for c in model.get("columns") or []
+                if c.get("data_type")
+            }
+    return types
+
+
+# the two report tables that are not dbt marts: written by Python (quality results, ingest log), not declared in YAML
+PYTHON_TABLE_TYPES = {
+    "quality_check_results": {
+        "run_id": "varchar",
+        "checked_at": "timestamp",
+        "check_name": "varchar",
+        "asset_key": "varchar",
+        "suite": "varchar",
+        "expectation": "varchar",
+        "column_name": "varchar",
+        "severity": "varchar",
+        "success": "boolean",
+        "element_count": "bigint",
+        "unexpected_count": "bigint",
+    },
+    "ingest_files": {
+        "dataset": "varchar",
+        "source_file": "varchar",
+        "rows_in": "bigint",
+        "rows_loaded": "bigint",
+        "rows_quarantined": "bigint",
+        "status": "varchar",
+        "loaded_at": "timestamp",
+    },
 }
-"""tests/e2e/test_report.py checks these columns against the report file a real pipeline run writes."""
+
+
+def _empty_tables() -> dict[str, tuple[str, ...]]:
+    """Every report table but the overview's, as `column type` strings, from the declarations the real export
+    follows: the saved queries' tables from the metric tables' contract (metric units, orchestration/metrics/
+    contract.py), the marts' whitelisted columns (REPORT_TABLES) with the marts' contract types, and
+    `is_placeholder` where the export adds it."""
+    tables: dict[str, tuple[str, ...]] = {}
+    for table, (_, columns) in contract_tables().items():
+        if table not in ALWAYS_FILLED:
+            tables[table] = tuple(f"{c.name} {c.data_type}" for c in columns)
+    marts = _mart_column_types()
+    for spec in REPORT_TABLES:
+        schema, relation = spec.relation.split(".")
+        types = marts[relation] if schema == MARTS_SCHEMA else PYTHON_TABLE_TYPES[spec.name]
+        names = [column.split(" as ")[-1].strip() for column in spec.columns]
+        tables[spec.name] = tuple(f"{name} {types[name]}" for name in names)
+    return {table: (*columns, f"{PLACEHOLDER_COLUMN} boolean") for table, columns in sorted(tables.items())}
+
+
+EMPTY_TABLES = _empty_tables()
+"""Every other table of the report file, with the columns and types the real export writes (column order aside:
+a saved query's columns come in MetricFlow's order). tests/e2e/test_report.py checks them against the report file
+a real pipeline run writes."""
 
 Metrics = dict[str, int | Decimal]
 
@@ -536,6 +293,7 @@ def write_report_database(path: Path) -> ReportFixture:
                 )
         for table, columns in EMPTY_TABLES.items():
             con.execute(f"create table main.{table} ({', '.join(columns)})")
+        write_placeholder_rows(con, list(EMPTY_TABLES))  # as the export does for an empty table
 
     start_30d = periods["last_30d"]["start_date"]
     shops_last_30d = {

@@ -9,7 +9,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.reports.export import REPORT_TABLES, PersonalDataInReportError, export_report_database
+from orchestration.reports.export import (
+    ALWAYS_FILLED,
+    REPORT_TABLES,
+    PersonalDataInReportError,
+    export_report_database,
+)
+from orchestration.settings import PROJECT_ROOT
+from tests.report.report_fixture import EMPTY_TABLES
+
+SOURCES_DIR = PROJECT_ROOT / "reports" / "sources" / "warehouse"
 
 
 @pytest.fixture
@@ -53,7 +62,8 @@ def test_metric_tables_and_whitelisted_columns_reach_the_report_file(warehouse: 
         }
         checked_at = con.execute("select checked_at from quality_check_results").fetchone()[0]  # type: ignore[index]
     spec = {table.name: table for table in REPORT_TABLES}
-    assert columns["inventory_health"] == list(spec["inventory_health"].columns)
+    assert columns["inventory_health"] == [*spec["inventory_health"].columns, "is_placeholder"]
+    assert columns["daily_kpis"] == ["metric_date", "orders"], "an always-filled metric table has no placeholder flag"
     assert "buyer_message" not in columns["inventory_health"]
     assert "examples" not in columns["quality_check_results"]
     assert checked_at == dt.datetime(2025, 3, 2, 2, 30), "UTC check times are shown in China time"
@@ -66,3 +76,51 @@ def test_a_metric_table_with_a_personal_column_stops_the_export(warehouse: Path,
     with pytest.raises(PersonalDataInReportError, match="customer_list.buyer_nick"):
         export_report_database(warehouse, target)
     assert not target.exists(), "no report file with personal data is left behind"
+
+
+def test_an_empty_table_gets_one_placeholder_row_in_its_own_types(warehouse: Path, tmp_path: Path) -> None:
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "create table metrics.sales_by_product (product varchar, units_sold bigint, "
+            "costed_product_sales decimal(18,2), gross_margin_rate double)"
+        )
+        con.execute(  # one ordinary day: the whitelist's filter (promotion or holiday) leaves nothing
+            "create table marts.dim_dates as select date '2025-03-03' as date_day, date '2025-03-03' as "
+            "week_start_date, date '2025-03-01' as month_start_date, null::varchar as promotion_key, "
+            "null::varchar as promotion_name, false as is_promotion_day, false as is_promotion_peak_day, "
+            "null::varchar as holiday_name, false as is_holiday"
+        )
+    target = tmp_path / "report.duckdb"
+    counts = export_report_database(warehouse, target)
+    assert counts["sales_by_product"] == 0, "a placeholder row is not a row of data"
+    with duckdb.connect(str(target), read_only=True) as con:
+        placeholder = con.execute("select * from sales_by_product").fetchall()
+        types = con.execute(
+            "select list(data_type order by column_index) from duckdb_columns() where table_name = 'sales_by_product'"
+        ).fetchone()[0]  # type: ignore[index]
+        flags = con.execute("select list(is_placeholder) from inventory_health").fetchone()[0]  # type: ignore[index]
+        promotion_days = con.execute("select count(*), bool_and(is_placeholder) from promotion_days").fetchone()
+    assert placeholder == [("", 0, 0, 0.0, True)]
+    assert types == ["VARCHAR", "BIGINT", "DECIMAL(18,2)", "DOUBLE", "BOOLEAN"]
+    assert flags == [False], "a table with data has no placeholder row"
+    assert promotion_days == (1, True), "a table emptied by its whitelist filter gets its placeholder too"
+
+
+def _source_columns(sql: str) -> tuple[list[str], str]:
+    body = "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
+    select, rest = body.split("\nfrom ", 1)
+    return [c.strip() for c in select.removeprefix("select").split(",")], rest.split()[0]
+
+
+@pytest.mark.parametrize("source", sorted(p.name for p in SOURCES_DIR.glob("*.sql")))
+def test_each_report_source_is_a_plain_select_of_its_table(source: str) -> None:
+    """The export writes the placeholder rows, so a source only names its table's columns (as the export writes
+    them: tests/report/report_fixture.py derives them from the metric units and the marts' contracts)."""
+    table = source.removesuffix(".sql")
+    sql = (SOURCES_DIR / source).read_text(encoding="utf-8")
+    columns, relation = _source_columns(sql)
+    assert relation == f"main.{table}"
+    assert " union " not in sql.lower() and "cast(" not in sql.lower(), "placeholder rows are the export's job"
+    assert ("is_placeholder" in columns) == (table not in ALWAYS_FILLED)
+    if table not in ALWAYS_FILLED:
+        assert sorted(columns) == sorted(c.split()[0] for c in EMPTY_TABLES[table])

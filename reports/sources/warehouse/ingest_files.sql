@@ -1,7 +1,6 @@
 -- What was loaded from which landing file (raw.ingest_log: names and counts only), China time.
--- Evidence writes no file for an empty result, and pages cannot query a missing one: an empty table gives one
--- row with is_placeholder = true instead (typed values, so Evidence keeps the column types), which every page
--- filters out (reports/README.md).
+-- An empty table holds one row with is_placeholder = true (orchestration/reports/export.py); pages read
+-- (select * from warehouse.<table> where not is_placeholder) (reports/README.md).
 select
     dataset,
     source_file,
@@ -10,16 +9,6 @@ select
     rows_quarantined,
     status,
     loaded_at,
-    false as is_placeholder
+    is_placeholder
 from main.ingest_files
-union all
-select
-    '' as dataset,
-    '' as source_file,
-    cast(0 as bigint) as rows_in,
-    cast(0 as bigint) as rows_loaded,
-    cast(0 as bigint) as rows_quarantined,
-    '' as status,
-    timestamp '1970-01-01 00:00:00' as loaded_at,
-    true as is_placeholder
-where not exists (select 1 from main.ingest_files)
+order by loaded_at, source_file

@@ -1,19 +1,11 @@
 -- A table of the metric layer: the saved query of the same name (docs/metric-tables.md).
--- Evidence writes no file for an empty result, and pages cannot query a missing one: an empty table gives one
--- row with is_placeholder = true instead (typed values, so Evidence keeps the column types), which every page
--- filters out (reports/README.md).
+-- An empty table holds one row with is_placeholder = true (orchestration/reports/export.py); pages read
+-- (select * from warehouse.<table> where not is_placeholder) (reports/README.md).
 select
     metric_month,
     reconciliation_match_rate,
     reconciliation_items,
     reconciliation_amount_at_stake,
-    false as is_placeholder
+    is_placeholder
 from main.monthly_reconciliation_match_rate
-union all
-select
-    date '1970-01-01' as metric_month,
-    cast(0 as double) as reconciliation_match_rate,
-    cast(0 as bigint) as reconciliation_items,
-    cast(0 as decimal(18,2)) as reconciliation_amount_at_stake,
-    true as is_placeholder
-where not exists (select 1 from main.monthly_reconciliation_match_rate)
+order by metric_month

@@ -1,7 +1,6 @@
 -- A table of the metric layer: the saved query of the same name (docs/metric-tables.md).
--- Evidence writes no file for an empty result, and pages cannot query a missing one: an empty table gives one
--- row with is_placeholder = true instead (typed values, so Evidence keeps the column types), which every page
--- filters out (reports/README.md).
+-- An empty table holds one row with is_placeholder = true (orchestration/reports/export.py); pages read
+-- (select * from warehouse.<table> where not is_placeholder) (reports/README.md).
 select
     metric_month,
     category,
@@ -10,16 +9,6 @@ select
     cogs,
     gross_margin,
     gross_margin_rate,
-    false as is_placeholder
+    is_placeholder
 from main.monthly_sales_by_category
-union all
-select
-    date '1970-01-01' as metric_month,
-    '' as category,
-    cast(0 as bigint) as units_sold,
-    cast(0 as decimal(18,2)) as costed_product_sales,
-    cast(0 as decimal(18,2)) as cogs,
-    cast(0 as decimal(18,2)) as gross_margin,
-    cast(0 as double) as gross_margin_rate,
-    true as is_placeholder
-where not exists (select 1 from main.monthly_sales_by_category)
+order by metric_month, category

@@ -1,7 +1,6 @@
 -- Every recorded quality check result (quality.check_results without example rows), China time.
--- Evidence writes no file for an empty result, and pages cannot query a missing one: an empty table gives one
--- row with is_placeholder = true instead (typed values, so Evidence keeps the column types), which every page
--- filters out (reports/README.md).
+-- An empty table holds one row with is_placeholder = true (orchestration/reports/export.py); pages read
+-- (select * from warehouse.<table> where not is_placeholder) (reports/README.md).
 select
     run_id,
     checked_at,
@@ -14,20 +13,6 @@ select
     success,
     element_count,
     unexpected_count,
-    false as is_placeholder
+    is_placeholder
 from main.quality_check_results
-union all
-select
-    '' as run_id,
-    timestamp '1970-01-01 00:00:00' as checked_at,
-    '' as check_name,
-    '' as asset_key,
-    '' as suite,
-    '' as expectation,
-    '' as column_name,
-    '' as severity,
-    false as success,
-    cast(0 as bigint) as element_count,
-    cast(0 as bigint) as unexpected_count,
-    true as is_placeholder
-where not exists (select 1 from main.quality_check_results)
+order by checked_at, check_name, expectation
