@@ -35,7 +35,7 @@ from orchestration.resources import LandingResource, WarehouseResource
 from orchestration.settings import Settings
 from orchestration.transform.dbt import build_dbt_assets, build_replenishment_dbt_assets, dbt_resource
 from orchestration.transform.project import dbt_project, prepare_manifest
-from orchestration.transform.published import build_published_warehouse
+from orchestration.published import build_published_warehouse
 
 PIPELINE_JOB_NAME = "tmall_daily_pipeline"
 

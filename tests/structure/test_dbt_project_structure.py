@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.quality.project_rules import check_project_structure, load_manifest
+from tests.structure.project_rules import check_project_structure, load_manifest
 from orchestration.settings import PROJECT_ROOT
 
 DBT = str(Path(sys.executable).with_name("dbt"))

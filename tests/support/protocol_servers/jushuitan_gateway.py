@@ -1,6 +1,6 @@
-"""Re-export of `orchestration.ingest.api.simulators.jushuitan_gateway` (the one implementation)."""
+"""Re-export of `orchestration.demo_data.simulators.jushuitan_gateway` (the one implementation)."""
 
-from orchestration.ingest.api.simulators.jushuitan_gateway import (
+from orchestration.demo_data.simulators.jushuitan_gateway import (
     ENDPOINTS,
     RATE_LIMIT_CODE,
     TOKEN_EXPIRED_CODE,

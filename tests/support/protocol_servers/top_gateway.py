@@ -1,5 +1,5 @@
-"""Re-export of `orchestration.ingest.api.simulators.top_gateway` (the one implementation)."""
+"""Re-export of `orchestration.demo_data.simulators.top_gateway` (the one implementation)."""
 
-from orchestration.ingest.api.simulators.top_gateway import RATE_LIMIT_SUB_CODE, TopGateway, make_trade, sign
+from orchestration.demo_data.simulators.top_gateway import RATE_LIMIT_SUB_CODE, TopGateway, make_trade, sign
 
 __all__ = ["RATE_LIMIT_SUB_CODE", "TopGateway", "make_trade", "sign"]

@@ -16,7 +16,7 @@ import hmac
 import uuid
 from typing import Any
 
-from orchestration.ingest.api.simulators.base import ProtocolServer
+from orchestration.demo_data.simulators.base import ProtocolServer
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 RATE_LIMIT_SUB_CODE = "accesscontrol.limited-by-app-access-count"

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from orchestration.ingest.api.simulators.base import ProtocolServer
+from orchestration.demo_data.simulators.base import ProtocolServer
 
 ORDERS_PATH = "/open/orders/single/query"
 OUTBOUND_PATH = "/open/orders/out/simple/query"
