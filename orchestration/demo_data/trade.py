@@ -21,13 +21,13 @@ from . import formats as f
 from .buyers import BuyerBatch
 from .catalog import Sku
 from .geo import PROVINCES
+from .order_shape import LINE_COUNT_P, LINE_COUNTS, P_UNPAID, QTY, QTY_P
 
 if TYPE_CHECKING:
-    from .generator import Context
+    from .context import Context
 
 CHUNK_ORDERS = 20_000
 
-P_UNPAID = 0.03
 P_NO_CREATE_PAY = 0.04  # share of unpaid orders that never got an Alipay trade
 P_BUYER_CANCEL = 0.3  # share of unpaid orders cancelled by the buyer (the rest time out after 24 h)
 UNPAID_TIMEOUT = 24 * 3600
@@ -44,10 +44,6 @@ P_SIGNED_SHOWN = 0.35
 P_AUTO_CONFIRM = 0.45
 AUTO_CONFIRM = 10 * 86400
 
-LINE_COUNTS = np.array([1, 2, 3, 4, 5])
-LINE_COUNT_P = np.array([0.70, 0.20, 0.065, 0.025, 0.01])
-QTY = np.array([1, 2, 3, 4, 5])
-QTY_P = np.array([0.82, 0.12, 0.03, 0.02, 0.01])
 
 BUYER_MESSAGES = (
     "请尽快发货，谢谢",

@@ -117,9 +117,9 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
 
     create_api_tables(con)
     # the forecast step's tables (empty until it first runs), so dbt's source `forecast` resolves too
-    from orchestration.forecast.store import ensure_tables
+    from orchestration.forecast_tables import ensure_forecast_tables
 
-    ensure_tables(con)
+    ensure_forecast_tables(con)
 
 
 def landing_files(landing_dir: Path) -> list[Path]:

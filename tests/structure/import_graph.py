@@ -144,7 +144,9 @@ def find_edges(root: Path) -> tuple[dict[str, tuple[Path, bool]], list[Edge]]:
                 else:
                     stem = node.module or ""
                 # `from a import b` imports the module `a.b` when there is one, else a name defined in `a`
-                targets = [f"{stem}.{alias.name}" if f"{stem}.{alias.name}" in modules else stem for alias in node.names]
+                targets = [
+                    f"{stem}.{alias.name}" if f"{stem}.{alias.name}" in modules else stem for alias in node.names
+                ]
             for target in targets:
                 if not (target == PACKAGE or target.startswith(PACKAGE + ".")):
                     continue
