@@ -29,13 +29,13 @@ from orchestration.ingest.api.schedules import (
 from orchestration.ingest.assets import raw_landing_files
 from orchestration.ingest.sensors import build_landing_sensor
 from orchestration.metrics.assets import build_metric_tables
+from orchestration.published import build_published_warehouse
 from orchestration.quality.checks import RAW_ASSET_KEYS, build_quality_checks
 from orchestration.reports.assets import ReportConfig, evidence_report, report_database
 from orchestration.resources import LandingResource, WarehouseResource
 from orchestration.settings import Settings
 from orchestration.transform.dbt import build_dbt_assets, build_replenishment_dbt_assets, dbt_resource
 from orchestration.transform.project import dbt_project, prepare_manifest
-from orchestration.transform.published import build_published_warehouse
 
 PIPELINE_JOB_NAME = "tmall_daily_pipeline"
 

@@ -110,7 +110,7 @@ def _run_pipeline(settings: Settings) -> PipelineOutcome:
     api_run_id = api_days = None
     with ExitStack() as stack, dg.DagsterInstance.get() as instance:
         if settings.source_mode == "api":
-            from orchestration.ingest.api.simulators.demo import serve_demo_apis
+            from orchestration.demo_data.simulators.demo import serve_demo_apis
 
             demo = stack.enter_context(serve_demo_apis(settings.landing_dir))
             api_days = f"{demo.first_day}..{demo.last_day}"

@@ -31,7 +31,7 @@ from . import formats as f
 from .config import FileSummary
 
 if TYPE_CHECKING:
-    from .generator import Context
+    from .context import Context
 
 MANGLED_ROWS = 3
 """Order rows whose id Excel mangled (in one order report)."""

@@ -19,7 +19,7 @@ from .config import FileSummary
 from .inventory import REPLENISH_SECOND
 
 if TYPE_CHECKING:
-    from .generator import Context
+    from .context import Context
 
 EPOCH_DAY = 86400
 PENDING_SECONDS = 36 * 3600

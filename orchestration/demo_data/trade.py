@@ -21,13 +21,13 @@ from . import formats as f
 from .buyers import BuyerBatch
 from .catalog import Sku
 from .geo import PROVINCES
+from .order_shape import LINE_COUNT_P, LINE_COUNTS, P_UNPAID, QTY, QTY_P
 
 if TYPE_CHECKING:
-    from .generator import Context
+    from .context import Context
 
 CHUNK_ORDERS = 20_000
 
-P_UNPAID = 0.03
 P_NO_CREATE_PAY = 0.04  # share of unpaid orders that never got an Alipay trade
 P_BUYER_CANCEL = 0.3  # share of unpaid orders cancelled by the buyer (the rest time out after 24 h)
 UNPAID_TIMEOUT = 24 * 3600
@@ -44,10 +44,6 @@ P_SIGNED_SHOWN = 0.35
 P_AUTO_CONFIRM = 0.45
 AUTO_CONFIRM = 10 * 86400
 
-LINE_COUNTS = np.array([1, 2, 3, 4, 5])
-LINE_COUNT_P = np.array([0.70, 0.20, 0.065, 0.025, 0.01])
-QTY = np.array([1, 2, 3, 4, 5])
-QTY_P = np.array([0.82, 0.12, 0.03, 0.02, 0.01])
 
 BUYER_MESSAGES = (
     "请尽快发货，谢谢",
@@ -401,451 +397,569 @@ def generate_chunk(ctx: Context, day: int, shop: int, sub: int, n: int) -> None:
     _emit(ctx, shop, orders, buyer_info, draws, catalog_skus)
 
 
-def _emit(  # noqa: C901 - one walk over the order life cycle, kept in one place
+class _Outcome:
+    """Where one order's life cycle stands when the extract is taken: what the Tmall and ERP rows show of it."""
+
+    __slots__ = (
+        "status",
+        "status_line",
+        "refund_str",
+        "close",
+        "paid_at",
+        "shipped_at",
+        "confirmed_at",
+        "payno",
+        "paid_amount",
+        "refund",
+        "shipped",
+        "ship_ok",
+        "r_done",
+        "r_at",
+        "k_time",
+        "erp_cancel_at",
+        "close_at",
+    )
+
+    def __init__(self) -> None:
+        self.status: str = ""
+        self.status_line: int | None = None  # the line a partial refund closed
+        self.refund_str = f.NO_REFUND
+        self.close = f.NOT_CLOSED
+        self.paid_at = self.shipped_at = self.confirmed_at = ""
+        self.payno = ""
+        self.paid_amount = 0
+        self.refund = 0
+        self.shipped = False  # Tmall shows a shipment
+        self.ship_ok = False  # the goods leave the warehouse (no refund before shipping)
+        self.r_done: int | None = None
+        self.r_at: int | None = None  # when the refund finishes (or is withdrawn), whether or not before the extract
+        self.k_time: int | None = None
+        self.erp_cancel_at: int | None = None
+        self.close_at: int | None = None
+
+
+class _Chunk:
+    """What the steps of one chunk's walk share: the context, the shop's open files, the draws, the stock events."""
+
+    __slots__ = (
+        "ctx",
+        "shop",
+        "orders",
+        "buyer_info",
+        "draws",
+        "skus",
+        "shop_name",
+        "shop_id",
+        "events",
+        "waiting",
+    )
+
+    def __init__(
+        self, ctx: Context, shop: int, orders: list[_Order], buyer_info: BuyerBatch, draws: _Draws, skus: list[Sku]
+    ) -> None:
+        self.ctx, self.shop, self.orders, self.buyer_info, self.draws, self.skus = (
+            ctx,
+            shop,
+            orders,
+            buyer_info,
+            draws,
+            skus,
+        )
+        self.shop_name, self.shop_id = ctx.shop_names[shop], ctx.shop_ids[shop]
+        self.events = _Events()
+        # the first order of a merged pair waits here for its partner (the ERP writes them as one)
+        self.waiting: dict[int, tuple] = {}
+
+
+def _emit(
     ctx: Context, shop: int, orders: list[_Order], buyer_info: BuyerBatch, draws: _Draws, skus: list[Sku]
 ) -> None:
-    cfg = ctx
-    transit_days = draws.transit_days
-    transit_extra = draws.transit_extra
-    auto_confirm = draws.auto_confirm
-    confirm_delay = draws.confirm_delay
-    signed_shown = draws.signed_shown
-    r_frac = draws.r_frac
-    r_quick = draws.r_quick
-    r_days = draws.r_days
-    r_withdrawn = draws.r_withdrawn
-    u_unpaid_kind = draws.u_unpaid_kind
-    cancel_delay = draws.cancel_delay
-    close_reason = draws.close_reason
-    u_text = draws.u_text
-    text_pick = draws.text_pick
-    split_gap = draws.split_gap
-    as_of = cfg.as_of_ts
-    range_end = cfg.range_end_ts
-    fmt = cfg.format_ts
-    money = f.money
-    shop_name, shop_id = cfg.shop_names[shop], cfg.shop_ids[shop]
-    tmall_orders, tmall_items = cfg.tmall_order_sinks[shop], cfg.tmall_item_sinks[shop]
-    sub_orders = cfg.tmall_sub_order_sinks[shop]
-    erp_orders = cfg.erp_order_sink
-    stats = cfg.stats
-    price = cfg.sku_price
-    events = _Events()
-    ev_t, ev_cell, ev_on, ev_lock = events.t, events.cell, events.on_hand, events.locked
-    n_wh = len(f.WAREHOUSES)
-    buyer_counts = cfg.buyer_order_counts
-
-    # per-order results the ERP part needs for merged partners
-    state: dict[int, tuple] = {}
-
+    """Walk the chunk's orders in creation order: each order's life cycle, then its Tmall rows, then its ERP rows
+    (and stock events); at the end the chunk's stock events go to the inventory."""
+    chunk = _Chunk(ctx, shop, orders, buyer_info, draws, skus)
     for rec in orders:
-        i = rec.i
-        lines = rec.lines
-        total = rec.total
-        status_line = None
-        refund_str = f.NO_REFUND
-        close = f.NOT_CLOSED
-        paid_at = shipped_at = confirmed_at = ""
-        payno = ""
-        paid_amount = 0
-        refund = 0
-        shipped = False  # Tmall shows a shipment
-        ship_ok = False  # the goods leave the warehouse (no refund before shipping)
-        r_done = None
-        r_at = None  # when the refund finishes (or is withdrawn), whether or not before the extract
-        k_time = None
-        erp_cancel_at = None
-        close_at = None
-        if not rec.paid and rec.will_pay:
-            status = f.WAIT_BUYER_PAY  # pays after the extract was taken
-        elif not rec.paid:
-            if u_unpaid_kind[i] < P_NO_CREATE_PAY:
-                close_at = rec.c + 300 + cancel_delay[i] // 12
-                closed_status = f.TRADE_NO_CREATE_PAY
-            else:
-                by_buyer = u_unpaid_kind[i] < P_NO_CREATE_PAY + P_BUYER_CANCEL
-                close_at = rec.c + (cancel_delay[i] if by_buyer else UNPAID_TIMEOUT)
-                closed_status = f.TRADE_CLOSED_BY_TAOBAO
-            if close_at <= as_of:
-                status = closed_status
-                close = f.CLOSE_REASONS_UNPAID[close_reason[i]]
-            else:
-                status = f.WAIT_BUYER_PAY
-                close_at = None
-        else:
-            p = rec.p
-            paid_at = fmt(p)
-            payno = cfg.payment_no(rec.seq, p)
-            kind = rec.ref_kind
-            s = rec.s
-            if kind == FULL_BEFORE_SHIP:
-                # buyers who change their mind mostly do so within hours of paying
-                r = p + min(int((s - p) * r_frac[i]), r_quick[i])
-                r_at = r
-                if r <= as_of:
-                    status = f.TRADE_CLOSED
-                    refund = total
-                    close = f.CLOSE_REFUND
-                    r_done = r
-                    erp_cancel_at = r
-                else:
-                    status = f.WAIT_SELLER_SEND
-            else:
-                ship_ok = True
-                g = s + transit_days[i] * 86400 + transit_extra[i]
-                if _PROVINCE_REMOTE[buyer_info.province[i]]:
-                    g += 2 * 86400
-                if auto_confirm[i]:
-                    k_time = s + AUTO_CONFIRM + confirm_delay[i] % 3600
-                else:
-                    k_time = min(g + confirm_delay[i], s + AUTO_CONFIRM)
-                if kind == FULL_AFTER_SHIP:
-                    r = min(g + r_days[i], s + AUTO_CONFIRM - 3600)
-                    r_at = r
-                    k_time = None
-                    if r <= as_of:
-                        r_done = r
-                        refund = total
-                elif kind == PARTIAL:
-                    r = g + (k_time - g) // 2
-                    r_at = r
-                    if r <= as_of:
-                        r_done = r
-                        refund = rec.refund_amount
-                elif kind == REQUEST_WITHDRAWN:
-                    r = p + r_withdrawn[i]
-                    r_at = r
-                    if r <= as_of:
-                        r_done = r
-                if kind == FULL_AFTER_SHIP and r_done is not None:
-                    status = f.TRADE_CLOSED
-                    close = f.CLOSE_REFUND
-                elif k_time is not None and k_time <= as_of:
-                    status = f.TRADE_FINISHED
-                    confirmed_at = fmt(k_time)
-                elif g <= as_of and signed_shown[i]:
-                    status = f.BUYER_SIGNED
-                elif s <= as_of:
-                    status = f.WAIT_BUYER_CONFIRM
-                else:
-                    status = f.WAIT_SELLER_SEND
-                if s <= as_of:
-                    shipped = True
-                    shipped_at = fmt(s)
-                if r_done is not None:
-                    if kind == PARTIAL and rec.refund_line >= 0:
-                        status_line = rec.refund_line
-            if r_done is not None:
-                refund_str = money(refund)
-            paid_amount = total - refund
-
-        if rec.merged and rec.partner < i:
+        out = _life_cycle(chunk, rec)
+        if rec.merged and rec.partner < rec.i:
             rec.waybill = orders[rec.partner].waybill  # shipped in one parcel with the first order
         elif rec.paid:
-            rec.waybill = cfg.next_waybill(rec.courier)
+            rec.waybill = ctx.next_waybill(rec.courier)
         courier_name = f.COURIERS[rec.courier][0]
-        cfg.status_counts[status] += 1
+        ctx.status_counts[out.status] += 1
+        _tmall_rows(chunk, rec, out, courier_name)
+        _count_order(chunk, rec, out)
+        _erp_rows(chunk, rec, out, courier_name)
+    _record_stock_events(chunk)
 
-        # --- Tmall rows -----------------------------------------------------------------------------------
-        ut = u_text[i]
-        tp = text_pick[i]
-        message = BUYER_MESSAGES[tp[0] % len(BUYER_MESSAGES)] if ut[0] < 0.08 else ""
-        memo = SELLER_MEMOS[tp[1] % len(SELLER_MEMOS)] if ut[1] < 0.05 and rec.paid else ""
-        if rec.paid:
-            cfg.traffic.record(shop, (rec.p - cfg.day0_ts) // 86400, rec.buyer, total, lines, skus)
-        if sub_orders is not None:
-            _sub_order_rows(
-                cfg,
-                sub_orders,
-                rec,
-                status,
-                status_line,
-                refund,
-                paid_at,
-                shipped_at if shipped else "",
-                confirmed_at,
-                courier_name if shipped else "",
-                buyer_info.nick[i],
-                buyer_info.address[i],
-                shop,
-                shop_name,
-                message,
-                memo,
-                skus,
-            )
-            stats["orders_in_sub_order_export"] += 1
+
+def _life_cycle(chunk: _Chunk, rec: _Order) -> _Outcome:
+    """The order's status at the extract: unpaid (waiting or closed), refunded before shipping, or shipped (then
+    confirmed, refunded in full or in part, or a refund request withdrawn), with the times the exports show."""
+    cfg, draws, i = chunk.ctx, chunk.draws, rec.i
+    as_of = cfg.as_of_ts
+    out = _Outcome()
+    if not rec.paid and rec.will_pay:
+        out.status = f.WAIT_BUYER_PAY  # pays after the extract was taken
+    elif not rec.paid:
+        if draws.u_unpaid_kind[i] < P_NO_CREATE_PAY:
+            close_at = rec.c + 300 + draws.cancel_delay[i] // 12
+            closed_status = f.TRADE_NO_CREATE_PAY
         else:
-            tid_cell = f.excel_id(rec.tid)
-            titles = []
-            qty_total = 0
-            for k, line in enumerate(lines):
-                sku = skus[line[0]]
-                if line[2] == 1:
-                    code, outer = "", ""
-                elif line[2] == 2:
-                    code, outer = sku.wrong_code, sku.style_id
-                else:
-                    code, outer = sku.sku_id, sku.style_id
-                qty_total += line[1]
-                if sku.title not in titles:
-                    titles.append(sku.title)
-                line_status = f.TRADE_CLOSED if k == status_line else status
-                tmall_items.add(
-                    f"{tid_cell},{sku.title},{money(price[line[0]])},{line[1]},{outer},{sku.properties},,,"
-                    f"{line_status},{code}"
+            by_buyer = draws.u_unpaid_kind[i] < P_NO_CREATE_PAY + P_BUYER_CANCEL
+            close_at = rec.c + (draws.cancel_delay[i] if by_buyer else UNPAID_TIMEOUT)
+            closed_status = f.TRADE_CLOSED_BY_TAOBAO
+        if close_at <= as_of:
+            out.status = closed_status
+            out.close = f.CLOSE_REASONS_UNPAID[draws.close_reason[i]]
+            out.close_at = close_at
+        else:
+            out.status = f.WAIT_BUYER_PAY
+    else:
+        _paid_life_cycle(chunk, rec, out)
+        if out.r_done is not None:
+            out.refund_str = f.money(out.refund)
+        out.paid_amount = rec.total - out.refund
+    return out
+
+
+def _paid_life_cycle(chunk: _Chunk, rec: _Order, out: _Outcome) -> None:
+    cfg, draws, i = chunk.ctx, chunk.draws, rec.i
+    as_of = cfg.as_of_ts
+    fmt = cfg.format_ts
+    p = rec.p
+    out.paid_at = fmt(p)
+    out.payno = cfg.payment_no(rec.seq, p)
+    kind = rec.ref_kind
+    s = rec.s
+    if kind == FULL_BEFORE_SHIP:
+        # buyers who change their mind mostly do so within hours of paying
+        r = p + min(int((s - p) * draws.r_frac[i]), draws.r_quick[i])
+        out.r_at = r
+        if r <= as_of:
+            out.status = f.TRADE_CLOSED
+            out.refund = rec.total
+            out.close = f.CLOSE_REFUND
+            out.r_done = r
+            out.erp_cancel_at = r
+        else:
+            out.status = f.WAIT_SELLER_SEND
+        return
+    out.ship_ok = True
+    g = s + draws.transit_days[i] * 86400 + draws.transit_extra[i]
+    if _PROVINCE_REMOTE[chunk.buyer_info.province[i]]:
+        g += 2 * 86400
+    if draws.auto_confirm[i]:
+        k_time = s + AUTO_CONFIRM + draws.confirm_delay[i] % 3600
+    else:
+        k_time = min(g + draws.confirm_delay[i], s + AUTO_CONFIRM)
+    if kind == FULL_AFTER_SHIP:
+        r = min(g + draws.r_days[i], s + AUTO_CONFIRM - 3600)
+        out.r_at = r
+        k_time = None
+        if r <= as_of:
+            out.r_done = r
+            out.refund = rec.total
+    elif kind == PARTIAL:
+        r = g + (k_time - g) // 2
+        out.r_at = r
+        if r <= as_of:
+            out.r_done = r
+            out.refund = rec.refund_amount
+    elif kind == REQUEST_WITHDRAWN:
+        r = p + draws.r_withdrawn[i]
+        out.r_at = r
+        if r <= as_of:
+            out.r_done = r
+    out.k_time = k_time
+    if kind == FULL_AFTER_SHIP and out.r_done is not None:
+        out.status = f.TRADE_CLOSED
+        out.close = f.CLOSE_REFUND
+    elif k_time is not None and k_time <= as_of:
+        out.status = f.TRADE_FINISHED
+        out.confirmed_at = fmt(k_time)
+    elif g <= as_of and draws.signed_shown[i]:
+        out.status = f.BUYER_SIGNED
+    elif s <= as_of:
+        out.status = f.WAIT_BUYER_CONFIRM
+    else:
+        out.status = f.WAIT_SELLER_SEND
+    if s <= as_of:
+        out.shipped = True
+        out.shipped_at = fmt(s)
+    if out.r_done is not None:
+        if kind == PARTIAL and rec.refund_line >= 0:
+            out.status_line = rec.refund_line
+
+
+def _tmall_rows(chunk: _Chunk, rec: _Order, out: _Outcome, courier_name: str) -> None:
+    """The order in the seller center's exports: the sub-order XLSX (or the classic order and item reports), its
+    refunds, and its payment in the traffic figures."""
+    cfg, draws, buyer_info, skus, i = chunk.ctx, chunk.draws, chunk.buyer_info, chunk.skus, rec.i
+    shop, shop_name = chunk.shop, chunk.shop_name
+    fmt = cfg.format_ts
+    money = f.money
+    price = cfg.sku_price
+    lines, total, status = rec.lines, rec.total, out.status
+    ut = draws.u_text[i]
+    tp = draws.text_pick[i]
+    message = BUYER_MESSAGES[tp[0] % len(BUYER_MESSAGES)] if ut[0] < 0.08 else ""
+    memo = SELLER_MEMOS[tp[1] % len(SELLER_MEMOS)] if ut[1] < 0.05 and rec.paid else ""
+    if rec.paid:
+        cfg.traffic.record(shop, (rec.p - cfg.day0_ts) // 86400, rec.buyer, total, lines, skus)
+    sub_orders = cfg.tmall_sub_order_sinks[shop]
+    if sub_orders is not None:
+        _sub_order_rows(
+            cfg,
+            sub_orders,
+            rec,
+            status,
+            out.status_line,
+            out.refund,
+            out.paid_at,
+            out.shipped_at if out.shipped else "",
+            out.confirmed_at,
+            courier_name if out.shipped else "",
+            buyer_info.nick[i],
+            buyer_info.address[i],
+            shop,
+            shop_name,
+            message,
+            memo,
+            skus,
+        )
+        cfg.stats["orders_in_sub_order_export"] += 1
+    else:
+        tid_cell = f.excel_id(rec.tid)
+        titles = []
+        qty_total = 0
+        tmall_items = cfg.tmall_item_sinks[shop]
+        for k, line in enumerate(lines):
+            sku = skus[line[0]]
+            if line[2] == 1:
+                code, outer = "", ""
+            elif line[2] == 2:
+                code, outer = sku.wrong_code, sku.style_id
+            else:
+                code, outer = sku.sku_id, sku.style_id
+            qty_total += line[1]
+            if sku.title not in titles:
+                titles.append(sku.title)
+            line_status = f.TRADE_CLOSED if k == out.status_line else status
+            tmall_items.add(
+                f"{tid_cell},{sku.title},{money(price[line[0]])},{line[1]},{outer},{sku.properties},,,"
+                f"{line_status},{code}"
+            )
+        message = f.quote(message)
+        memo = f.quote(memo)
+        note = ORDER_NOTES[tp[2] % len(ORDER_NOTES)] if ut[2] < 0.02 else ""
+        mobile_order = "手机订单" if ut[3] < 0.86 else ""
+        points = out.paid_amount // 2000 if status == f.TRADE_FINISHED else 0
+        cfg.tmall_order_sinks[shop].add(
+            ",".join(
+                (
+                    tid_cell,
+                    buyer_info.nick[i],
+                    buyer_info.alipay[i],
+                    f.excel_id(out.payno) if out.payno else "",
+                    money(rec.goods),
+                    money(rec.post),
+                    "0",
+                    money(total),
+                    str(points),
+                    money(out.paid_amount),
+                    "0",
+                    status,
+                    message,
+                    buyer_info.name[i],
+                    buyer_info.address[i],
+                    "EMS" if courier_name == "EMS" else "快递",
+                    buyer_info.phone[i],
+                    buyer_info.mobile[i],
+                    fmt(rec.c),
+                    out.paid_at,
+                    "，".join(titles),
+                    str(len(lines)),
+                    rec.waybill if out.shipped else "",
+                    courier_name if out.shipped else "",
+                    note,
+                    str(qty_total),
+                    chunk.shop_id,
+                    shop_name,
+                    out.close,
+                    out.refund_str,
+                    out.shipped_at,
+                    out.confirmed_at,
+                    mobile_order,
+                    memo,
                 )
-            message = f.quote(message)
-            memo = f.quote(memo)
-            note = ORDER_NOTES[tp[2] % len(ORDER_NOTES)] if ut[2] < 0.02 else ""
-            mobile_order = "手机订单" if ut[3] < 0.86 else ""
-            points = paid_amount // 2000 if status == f.TRADE_FINISHED else 0
-            tmall_orders.add(
-                ",".join(
-                    (
-                        tid_cell,
-                        buyer_info.nick[i],
-                        buyer_info.alipay[i],
-                        f.excel_id(payno) if payno else "",
-                        money(rec.goods),
-                        money(rec.post),
-                        "0",
-                        money(total),
-                        str(points),
-                        money(paid_amount),
-                        "0",
-                        status,
-                        message,
-                        buyer_info.name[i],
-                        buyer_info.address[i],
-                        "EMS" if courier_name == "EMS" else "快递",
-                        buyer_info.phone[i],
-                        buyer_info.mobile[i],
-                        fmt(rec.c),
-                        paid_at,
-                        "，".join(titles),
-                        str(len(lines)),
-                        rec.waybill if shipped else "",
-                        courier_name if shipped else "",
-                        note,
-                        str(qty_total),
-                        shop_id,
-                        shop_name,
-                        close,
-                        refund_str,
-                        shipped_at,
-                        confirmed_at,
-                        mobile_order,
-                        memo,
-                    )
-                )
             )
-        if r_at is not None and cfg.tmall_refund_sinks:
-            _refund_rows(
-                cfg,
-                cfg.tmall_refund_sinks[shop],
-                rec,
-                r_at,
-                k_time,
-                payno,
-                paid_at,
-                f"{courier_name} {rec.waybill}" if shipped else "",
-                buyer_info.nick[i],
-                buyer_info.name[i],
-                shop,
-                shop_name,
-                skus,
+        )
+    if out.r_at is not None and cfg.tmall_refund_sinks:
+        _refund_rows(
+            cfg,
+            cfg.tmall_refund_sinks[shop],
+            rec,
+            out.r_at,
+            out.k_time,
+            out.payno,
+            out.paid_at,
+            f"{courier_name} {rec.waybill}" if out.shipped else "",
+            buyer_info.nick[i],
+            buyer_info.name[i],
+            shop,
+            shop_name,
+            skus,
+        )
+
+
+def _count_order(chunk: _Chunk, rec: _Order, out: _Outcome) -> None:
+    """The buyer's order count and the generation summary's refund and SKU-code counts."""
+    stats = chunk.ctx.stats
+    chunk.ctx.buyer_order_counts[rec.buyer] += 1
+    if out.refund:
+        stats["refunded_orders"] += 1
+        stats["refunded_in_full" if out.refund == rec.total else "refunded_in_part"] += 1
+    for line in rec.lines:
+        stats["lines_missing_code" if line[2] == 1 else "lines_wrong_code" if line[2] == 2 else "lines_ok"] += 1
+
+
+class _ErpOrder:
+    """The cells every ERP row of one Tmall order repeats."""
+
+    __slots__ = ("top", "name", "mobile", "province", "city", "audited", "doc", "modified_candidates")
+
+    def __init__(self, chunk: _Chunk, rec: _Order, status: str) -> None:
+        buyer_info, i = chunk.buyer_info, rec.i
+        self.top = f.TMALL_STATUS_TO_TOP[status]
+        self.name, self.mobile = buyer_info.name[i], buyer_info.mobile[i]
+        self.province, self.city = _PROVINCE_OFFICIAL[buyer_info.province[i]], buyer_info.city[i]
+        self.audited = False
+        self.doc = 0
+        self.modified_candidates: list[int] = []
+
+    @property
+    def buyer_cells(self) -> str:
+        return f"{self.name},{self.mobile},{self.province},{self.city}"
+
+
+def _erp_rows(chunk: _Chunk, rec: _Order, out: _Outcome, courier_name: str) -> None:
+    """The order in the 聚水潭 extracts: an unpaid or cancelled order, or a paid one (merged with its partner, split
+    into two shipments, or shipped whole) with its outbound rows; paid orders lock stock."""
+    cfg = chunk.ctx
+    if rec.missing:
+        cfg.stats["orders_missing_in_erp"] += 1
+        return
+    erp = _ErpOrder(chunk, rec, out.status)
+    if not rec.paid:
+        _erp_unpaid(chunk, rec, out, erp)
+        return
+    as_of = cfg.as_of_ts
+    erp.doc = rec.p + rec.audit  # the ERP audits the order and creates the outbound document
+    erp.audited = erp.doc <= as_of and erp.doc < cfg.range_end_ts
+    _stock_events(chunk, rec, rec.p, 1)  # the ERP locks the stock as soon as the order is paid
+    if out.erp_cancel_at is not None:
+        _erp_cancelled(chunk, rec, out, erp, courier_name)
+        return
+    erp.modified_candidates = [rec.c, rec.p]
+    if out.r_done is not None:
+        erp.modified_candidates.append(out.r_done)
+    if out.k_time is not None and out.k_time <= as_of:
+        erp.modified_candidates.append(out.k_time)
+    if rec.merged and rec.partner > rec.i:
+        chunk.waiting[rec.i] = (rec, out.status, erp.top, out.paid_at, erp.modified_candidates)
+    elif rec.merged:
+        _erp_merged(chunk, rec, out, erp, courier_name)
+    elif rec.split and out.ship_ok:
+        _erp_split(chunk, rec, out, erp, courier_name)
+    else:
+        _erp_single(chunk, rec, out, erp, courier_name)
+
+
+def _stock_events(chunk: _Chunk, rec: _Order, at: int, sign: int) -> None:
+    """Lock (sign 1) or release (sign -1) the order's quantities in its warehouse at `at`."""
+    events, n_wh = chunk.events, len(f.WAREHOUSES)
+    for line in rec.lines:
+        events.t.append(at)
+        events.cell.append(line[0] * n_wh + rec.wh)
+        events.on_hand.append(0)
+        events.locked.append(sign * line[1])
+
+
+def _erp_unpaid(chunk: _Chunk, rec: _Order, out: _Outcome, erp: _ErpOrder) -> None:
+    cfg = chunk.ctx
+    money, fmt = f.money, cfg.format_ts
+    erp_status = "待付款" if out.status == f.WAIT_BUYER_PAY else "已取消"
+    modified = max(t for t in (rec.c, out.close_at) if t is not None)
+    erp_id = cfg.next_erp_id()
+    cfg.erp_order_sink.add(
+        f"{erp_id},{rec.tid},{chunk.shop_name},{fmt(rec.c)},,,{fmt(modified)},{erp_status},{erp.top},"
+        f"{money(rec.total)},0.00,{money(rec.post)},{money(rec.discount)},,,,{erp.buyer_cells}"
+    )
+
+
+def _erp_cancelled(chunk: _Chunk, rec: _Order, out: _Outcome, erp: _ErpOrder, courier_name: str) -> None:
+    """Refunded before shipping: the ERP cancels the order; an outbound already created is voided."""
+    cfg = chunk.ctx
+    money, fmt, price = f.money, cfg.format_ts, cfg.sku_price
+    wh = f.WAREHOUSES[rec.wh]
+    erp_id = cfg.next_erp_id()
+    _stock_events(chunk, rec, out.erp_cancel_at, -1)
+    cfg.erp_order_sink.add(
+        f"{erp_id},{rec.tid},{chunk.shop_name},{fmt(rec.c)},{out.paid_at},,{fmt(out.erp_cancel_at)},已取消,{erp.top},"
+        f"{money(rec.total)},{money(rec.total)},{money(rec.post)},{money(rec.discount)},,,"
+        f"{wh if erp.audited else ''},{erp.buyer_cells}"
+    )
+    if erp.audited and erp.doc < out.erp_cancel_at:
+        io = cfg.next_outbound_id()
+        sink = cfg.outbound_sink(erp.doc)
+        for line in rec.lines:
+            sku = chunk.skus[line[0]]
+            sink.add(
+                f"{io},{erp_id},{rec.tid},,已作废,{wh},{rec.waybill},{courier_name},{sku.sku_id},"
+                f"{line[1]},{money(price[line[0]])}"
             )
-        buyer_counts[rec.buyer] += 1
-        if refund:
-            stats["refunded_orders"] += 1
-            stats["refunded_in_full" if refund == total else "refunded_in_part"] += 1
-        for line in lines:
-            stats["lines_missing_code" if line[2] == 1 else "lines_wrong_code" if line[2] == 2 else "lines_ok"] += 1
+        cfg.stats["outbounds_voided"] += 1
 
-        # --- ERP ------------------------------------------------------------------------------------------
-        if rec.missing:
-            stats["orders_missing_in_erp"] += 1
-            continue
-        top = f.TMALL_STATUS_TO_TOP[status]
-        name, mobile = buyer_info.name[i], buyer_info.mobile[i]
-        province, city = _PROVINCE_OFFICIAL[buyer_info.province[i]], buyer_info.city[i]
-        if not rec.paid:
-            erp_status = "待付款" if status == f.WAIT_BUYER_PAY else "已取消"
-            modified = max(t for t in (rec.c, close_at) if t is not None)
-            erp_id = cfg.next_erp_id()
-            erp_orders.add(
-                f"{erp_id},{rec.tid},{shop_name},{fmt(rec.c)},,,{fmt(modified)},{erp_status},{top},{money(total)},"
-                f"0.00,{money(rec.post)},{money(rec.discount)},,,,{name},{mobile},{province},{city}"
-            )
-            continue
 
-        wh = f.WAREHOUSES[rec.wh]
-        doc = rec.p + rec.audit  # the ERP audits the order and creates the outbound document
-        audited = doc <= as_of and doc < range_end
-        # the ERP locks the stock as soon as the order is paid
-        for line in lines:
-            ev_t.append(rec.p)
-            ev_cell.append(line[0] * n_wh + rec.wh)
-            ev_on.append(0)
-            ev_lock.append(line[1])
+def _erp_merged(chunk: _Chunk, rec: _Order, out: _Outcome, erp: _ErpOrder, courier_name: str) -> None:
+    """The first order absorbs the second: one ERP order carrying both Tmall ids, one outbound."""
+    cfg = chunk.ctx
+    money, fmt, as_of = f.money, cfg.format_ts, cfg.as_of_ts
+    o = rec.o if out.ship_ok else None
+    first, _first_status, first_top, first_paid_at, first_mod = chunk.waiting.pop(rec.partner)
+    erp_id = cfg.next_erp_id()
+    merged_id = cfg.next_erp_id()
+    all_lines = first.lines + rec.lines
+    tids = [first.tid] * len(first.lines) + [rec.tid] * len(rec.lines)
+    erp_status, ship_cell, waybill, courier_cell, wh_cell = _shipment_rows(
+        cfg,
+        erp_id,
+        all_lines,
+        o,
+        first.waybill,
+        tids,
+        courier_name,
+        rec.wh,
+        rec.bad_code or first.bad_code,
+        erp.audited,
+        erp.doc,
+        chunk.events,
+    )
+    mods = first_mod + erp.modified_candidates
+    if ship_cell:
+        mods.append(o)
+    modified = fmt(max(t for t in mods if t <= as_of))
+    payable = first.total + rec.total
+    shop_name = chunk.shop_name
+    cfg.erp_order_sink.add(
+        f'{erp_id},"{first.tid},{rec.tid}",{shop_name},{fmt(first.c)},{first_paid_at},{ship_cell},'
+        f"{modified},{erp_status},{first_top},{money(payable)},{money(payable)},{money(first.post + rec.post)},"
+        f"{money(first.discount + rec.discount)},{waybill},{courier_cell},{wh_cell},{erp.buyer_cells}"
+    )
+    cfg.erp_order_sink.add(
+        f"{merged_id},{rec.tid},{shop_name},{fmt(rec.c)},{out.paid_at},,{fmt(max(rec.c, rec.p))},被合并,{erp.top},"
+        f"{money(rec.total)},{money(rec.total)},{money(rec.post)},{money(rec.discount)},,,{wh_cell},{erp.buyer_cells}"
+    )
+    cfg.stats["erp_merged_orders"] += 1
 
-        if erp_cancel_at is not None:
-            # refunded before shipping: the ERP cancels the order; an outbound already created is voided
-            erp_id = cfg.next_erp_id()
-            for line in lines:
-                ev_t.append(erp_cancel_at)
-                ev_cell.append(line[0] * n_wh + rec.wh)
-                ev_on.append(0)
-                ev_lock.append(-line[1])
-            erp_orders.add(
-                f"{erp_id},{rec.tid},{shop_name},{fmt(rec.c)},{paid_at},,{fmt(erp_cancel_at)},已取消,{top},"
-                f"{money(total)},{money(total)},{money(rec.post)},{money(rec.discount)},,,{wh if audited else ''},"
-                f"{name},{mobile},{province},{city}"
-            )
-            if audited and doc < erp_cancel_at:
-                io = cfg.next_outbound_id()
-                sink = cfg.outbound_sink(doc)
-                for line in lines:
-                    sku = skus[line[0]]
-                    sink.add(
-                        f"{io},{erp_id},{rec.tid},,已作废,{wh},{rec.waybill},{courier_name},{sku.sku_id},"
-                        f"{line[1]},{money(price[line[0]])}"
-                    )
-                stats["outbounds_voided"] += 1
-            continue
 
-        o = rec.o if ship_ok else None
-        modified_candidates = [rec.c, rec.p]
-        if r_done is not None:
-            modified_candidates.append(r_done)
-        if k_time is not None and k_time <= as_of:
-            modified_candidates.append(k_time)
-
-        if rec.merged and rec.partner > i:
-            state[i] = (rec, status, top, paid_at, modified_candidates)
-            continue
-
-        if rec.merged:
-            # the first order absorbs the second: one ERP order carrying both Tmall ids, one outbound
-            first, first_status, first_top, first_paid_at, first_mod = state.pop(rec.partner)
-            erp_id = cfg.next_erp_id()
-            merged_id = cfg.next_erp_id()
-            all_lines = first.lines + lines
-            tids = [first.tid] * len(first.lines) + [rec.tid] * len(lines)
-            erp_status, ship_cell, waybill, courier_cell, wh_cell = _shipment_rows(
-                cfg,
-                erp_id,
-                all_lines,
-                o,
-                first.waybill,
-                tids,
-                courier_name,
-                rec.wh,
-                rec.bad_code or first.bad_code,
-                audited,
-                doc,
-                events,
-            )
-            mods = first_mod + modified_candidates
-            if ship_cell:
-                mods.append(o)
-            modified = fmt(max(t for t in mods if t <= as_of))
-            payable = first.total + total
-            erp_orders.add(
-                f'{erp_id},"{first.tid},{rec.tid}",{shop_name},{fmt(first.c)},{first_paid_at},{ship_cell},'
-                f"{modified},{erp_status},{first_top},{money(payable)},{money(payable)},{money(first.post + rec.post)},"
-                f"{money(first.discount + rec.discount)},{waybill},{courier_cell},{wh_cell},{name},{mobile},"
-                f"{province},{city}"
-            )
-            erp_orders.add(
-                f"{merged_id},{rec.tid},{shop_name},{fmt(rec.c)},{paid_at},,{fmt(max(rec.c, rec.p))},被合并,{top},"
-                f"{money(total)},{money(total)},{money(rec.post)},{money(rec.discount)},,,{wh_cell},{name},{mobile},"
-                f"{province},{city}"
-            )
-            stats["erp_merged_orders"] += 1
-            continue
-
-        if rec.split and ship_ok:
-            # one Tmall order, two shipments: the parent is marked split, each child ships its own lines
-            parent_id = cfg.next_erp_id()
-            half = (len(lines) + 1) // 2
-            parts = [lines[:half], lines[half:]]
-            out_times = [o, o - o % 86400 + split_gap[i]]  # the rest follows a few days later
-            waybills = [rec.waybill, cfg.next_waybill(rec.courier)]
-            child_rows = []
-            disc_left = rec.discount
-            for part_no, part in enumerate(parts):
-                part_list = sum(price[line[0]] * line[1] for line in part)
-                part_disc = rec.discount * part_list // rec.goods_list if part_no == 0 else disc_left
-                disc_left -= part_disc
-                part_post = rec.post if part_no == 0 else 0
-                part_total = part_list - part_disc + part_post
-                child_id = cfg.next_erp_id()
-                erp_status, ship_cell, waybill, courier_cell, wh_cell = _shipment_rows(
-                    cfg,
-                    child_id,
-                    part,
-                    out_times[part_no],
-                    waybills[part_no],
-                    [rec.tid] * len(part),
-                    courier_name,
-                    rec.wh,
-                    rec.bad_code,
-                    audited,
-                    doc,
-                    events,
-                )
-                mods = list(modified_candidates)
-                if ship_cell:
-                    mods.append(out_times[part_no])
-                modified = fmt(max(t for t in mods if t <= as_of))
-                child_rows.append(
-                    f"{child_id},{rec.tid},{shop_name},{fmt(rec.c)},{paid_at},{ship_cell},{modified},{erp_status},"
-                    f"{top},{money(part_total)},{money(part_total)},{money(part_post)},{money(part_disc)},{waybill},"
-                    f"{courier_cell},{wh_cell},{name},{mobile},{province},{city}"
-                )
-            erp_orders.add(
-                f"{parent_id},{rec.tid},{shop_name},{fmt(rec.c)},{paid_at},,{fmt(max(rec.c, rec.p))},被拆分,{top},"
-                f"{money(total)},{money(total)},{money(rec.post)},{money(rec.discount)},,,{wh},{name},{mobile},"
-                f"{province},{city}"
-            )
-            for row in child_rows:
-                erp_orders.add(row)
-            stats["erp_split_orders"] += 1
-            continue
-
-        erp_id = cfg.next_erp_id()
+def _erp_split(chunk: _Chunk, rec: _Order, out: _Outcome, erp: _ErpOrder, courier_name: str) -> None:
+    """One Tmall order, two shipments: the parent is marked split, each child ships its own lines."""
+    cfg = chunk.ctx
+    money, fmt, as_of, price = f.money, cfg.format_ts, cfg.as_of_ts, cfg.sku_price
+    lines, shop_name = rec.lines, chunk.shop_name
+    o = rec.o
+    parent_id = cfg.next_erp_id()
+    half = (len(lines) + 1) // 2
+    parts = [lines[:half], lines[half:]]
+    out_times = [o, o - o % 86400 + chunk.draws.split_gap[rec.i]]  # the rest follows a few days later
+    waybills = [rec.waybill, cfg.next_waybill(rec.courier)]
+    child_rows = []
+    disc_left = rec.discount
+    for part_no, part in enumerate(parts):
+        part_list = sum(price[line[0]] * line[1] for line in part)
+        part_disc = rec.discount * part_list // rec.goods_list if part_no == 0 else disc_left
+        disc_left -= part_disc
+        part_post = rec.post if part_no == 0 else 0
+        part_total = part_list - part_disc + part_post
+        child_id = cfg.next_erp_id()
         erp_status, ship_cell, waybill, courier_cell, wh_cell = _shipment_rows(
             cfg,
-            erp_id,
-            lines,
-            o,
-            rec.waybill,
-            [rec.tid] * len(lines),
+            child_id,
+            part,
+            out_times[part_no],
+            waybills[part_no],
+            [rec.tid] * len(part),
             courier_name,
             rec.wh,
             rec.bad_code,
-            audited,
-            doc,
-            events,
+            erp.audited,
+            erp.doc,
+            chunk.events,
         )
+        mods = list(erp.modified_candidates)
         if ship_cell:
-            modified_candidates.append(o)
-            if rec.next_day:
-                stats["outbound_day_after_tmall_shipping"] += 1
-        modified = fmt(max(t for t in modified_candidates if t <= as_of))
-        erp_orders.add(
-            f"{erp_id},{rec.tid},{shop_name},{fmt(rec.c)},{paid_at},{ship_cell},{modified},{erp_status},{top},"
-            f"{money(total)},{money(total)},{money(rec.post)},{money(rec.discount)},{waybill},{courier_cell},"
-            f"{wh_cell},{name},{mobile},{province},{city}"
+            mods.append(out_times[part_no])
+        modified = fmt(max(t for t in mods if t <= as_of))
+        child_rows.append(
+            f"{child_id},{rec.tid},{shop_name},{fmt(rec.c)},{out.paid_at},{ship_cell},{modified},{erp_status},"
+            f"{erp.top},{money(part_total)},{money(part_total)},{money(part_post)},{money(part_disc)},{waybill},"
+            f"{courier_cell},{wh_cell},{erp.buyer_cells}"
         )
+    cfg.erp_order_sink.add(
+        f"{parent_id},{rec.tid},{shop_name},{fmt(rec.c)},{out.paid_at},,{fmt(max(rec.c, rec.p))},被拆分,{erp.top},"
+        f"{money(rec.total)},{money(rec.total)},{money(rec.post)},{money(rec.discount)},,,{f.WAREHOUSES[rec.wh]},"
+        f"{erp.buyer_cells}"
+    )
+    for row in child_rows:
+        cfg.erp_order_sink.add(row)
+    cfg.stats["erp_split_orders"] += 1
 
-    if ev_t:
-        t = np.array(ev_t, dtype=np.int64)
+
+def _erp_single(chunk: _Chunk, rec: _Order, out: _Outcome, erp: _ErpOrder, courier_name: str) -> None:
+    """An order shipped whole: one ERP order, one outbound."""
+    cfg = chunk.ctx
+    money, fmt, as_of = f.money, cfg.format_ts, cfg.as_of_ts
+    o = rec.o if out.ship_ok else None
+    erp_id = cfg.next_erp_id()
+    erp_status, ship_cell, waybill, courier_cell, wh_cell = _shipment_rows(
+        cfg,
+        erp_id,
+        rec.lines,
+        o,
+        rec.waybill,
+        [rec.tid] * len(rec.lines),
+        courier_name,
+        rec.wh,
+        rec.bad_code,
+        erp.audited,
+        erp.doc,
+        chunk.events,
+    )
+    if ship_cell:
+        erp.modified_candidates.append(o)
+        if rec.next_day:
+            cfg.stats["outbound_day_after_tmall_shipping"] += 1
+    modified = fmt(max(t for t in erp.modified_candidates if t <= as_of))
+    cfg.erp_order_sink.add(
+        f"{erp_id},{rec.tid},{chunk.shop_name},{fmt(rec.c)},{out.paid_at},{ship_cell},{modified},{erp_status},"
+        f"{erp.top},{money(rec.total)},{money(rec.total)},{money(rec.post)},{money(rec.discount)},{waybill},"
+        f"{courier_cell},{wh_cell},{erp.buyer_cells}"
+    )
+
+
+def _record_stock_events(chunk: _Chunk) -> None:
+    """The chunk's stock events up to the extract, to the inventory (which writes the stock snapshots)."""
+    events, as_of = chunk.events, chunk.ctx.as_of_ts
+    if events.t:
+        t = np.array(events.t, dtype=np.int64)
         keep = t <= as_of
-        on = np.array(ev_on, dtype=np.int64)[keep]
-        cfg.inventory.add_events(
-            t[keep], np.array(ev_cell, dtype=np.int64)[keep], on, np.array(ev_lock, dtype=np.int64)[keep], -on
+        on = np.array(events.on_hand, dtype=np.int64)[keep]
+        chunk.ctx.inventory.add_events(
+            t[keep],
+            np.array(events.cell, dtype=np.int64)[keep],
+            on,
+            np.array(events.locked, dtype=np.int64)[keep],
+            -on,
         )
 
 

@@ -18,14 +18,8 @@ import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from orchestration.forecast.engine import ForecastSettings, build_panel, run_forecasts
-from orchestration.forecast.store import (
-    FORECAST_SCHEMA,
-    TABLES,
-    empty_result,
-    read_calendar,
-    read_history,
-    write_results,
-)
+from orchestration.forecast.store import empty_result, read_calendar, read_history, write_results
+from orchestration.forecast_tables import FORECAST_SCHEMA, TABLES
 from orchestration.resources import WarehouseResource
 from orchestration.transform.dbt import build_dbt_assets
 

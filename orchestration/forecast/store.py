@@ -13,9 +13,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.forecast.engine import ForecastResult
-
-FORECAST_SCHEMA = "forecast"
-TABLES = ("sku_daily_forecasts", "sku_forecast_methods", "backtest_errors")
+from orchestration.forecast_tables import FORECAST_COLUMNS, FORECAST_SCHEMA
 
 
 def read_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -39,26 +37,6 @@ def write_results(con: duckdb.DuckDBPyConnection, result: ForecastResult, loaded
         "sku_forecast_methods": result.methods,
         "backtest_errors": result.backtest,
     }
-    casts = {
-        "sku_daily_forecasts": """cast(sku_id as varchar) as sku_id, cast(forecast_date as date) as forecast_date,
-            cast(method as varchar) as method, cast(forecast_units as double) as forecast_units,
-            cast(lower_80 as double) as lower_80, cast(upper_80 as double) as upper_80,
-            cast(lower_95 as double) as lower_95, cast(upper_95 as double) as upper_95,
-            cast(promotion_uplift as double) as promotion_uplift,
-            cast(forecast_origin_date as date) as forecast_origin_date""",
-        "sku_forecast_methods": """cast(sku_id as varchar) as sku_id, cast(category as varchar) as category,
-            cast(sku_class as varchar) as sku_class, cast(method as varchar) as method,
-            cast(history_days as bigint) as history_days, cast(daily_error_sd as double) as daily_error_sd,
-            cast(backtest_abs_error as double) as backtest_abs_error,
-            cast(backtest_actual_units as double) as backtest_actual_units,
-            cast(forecast_origin_date as date) as forecast_origin_date""",
-        "backtest_errors": """cast(sku_id as varchar) as sku_id, cast(sku_class as varchar) as sku_class,
-            cast(origin_date as date) as origin_date, nullif(cast(big_promotion as varchar), '') as big_promotion,
-            cast(method as varchar) as method, cast(horizon_days as integer) as horizon_days,
-            cast(actual_units as double) as actual_units, cast(forecast_units as double) as forecast_units,
-            cast(abs_error as double) as abs_error, cast(squared_error as double) as squared_error,
-            cast(mase_scale as double) as mase_scale""",
-    }
     counts: dict[str, int] = {}
     con.execute("begin")
     try:
@@ -67,7 +45,7 @@ def write_results(con: duckdb.DuckDBPyConnection, result: ForecastResult, loaded
             con.register("frame", frame)
             con.execute(
                 f"create or replace table {FORECAST_SCHEMA}.{table} as "
-                f"select {casts[table]}, cast(? as timestamp) as _loaded_at from frame",
+                f"select {FORECAST_COLUMNS[table]}, cast(? as timestamp) as _loaded_at from frame",
                 [loaded_at],
             )
             con.unregister("frame")
@@ -113,16 +91,3 @@ def empty_result() -> ForecastResult:
             ]
         ),
     )
-
-
-def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Empty forecast tables where none exist yet, so that dbt's sources resolve before the first forecast."""
-    existing = {
-        row[0]
-        for row in con.execute(
-            "select table_name from information_schema.tables where table_schema = ?", [FORECAST_SCHEMA]
-        ).fetchall()
-    }
-    if set(TABLES) <= existing:
-        return
-    write_results(con, empty_result(), dt.datetime(1970, 1, 1))

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.freshness import RAW_FRESHNESS
 from orchestration.ingest.datasets import DATASETS
 from orchestration.ingest.loader import LandingError, ingest_landing, quote_name, raw_row_counts
-from orchestration.quality.freshness import RAW_FRESHNESS
 from orchestration.resources import LandingResource, WarehouseResource
 
 RAW_GROUP = "raw"

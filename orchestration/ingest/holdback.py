@@ -23,14 +23,11 @@ import json
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
 
 import duckdb
 
 from orchestration.ingest.datasets import DATASETS
-
-if TYPE_CHECKING:
-    from orchestration.ingest.loader import IngestReport
+from orchestration.ingest.results import IngestReport
 
 RAW_SCHEMA = "raw"
 HELD_BACK_TABLE = f"{RAW_SCHEMA}.held_back"

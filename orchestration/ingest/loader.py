@@ -35,7 +35,7 @@ import tempfile
 import uuid
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -55,6 +55,7 @@ from orchestration.ingest.readers import (
     read_headers,
     source_encoding,
 )
+from orchestration.ingest.results import FileResult, IngestReport
 
 logger = logging.getLogger(__name__)
 
@@ -65,54 +66,10 @@ class LandingError(Exception):
     """The landing folder cannot be ingested as it is; the message says which file and why."""
 
 
-@dataclass
-class FileResult:
-    source_file: str
-    dataset: str
-    status: str
-    """`loaded`, `already_loaded` (same path and content seen before), `duplicate` (same content, other name),
-    `not_loaded` (no export: `reason` says why) or `archive` (a .zip whose members are listed as files of their own)."""
-    batch_id: str | None = None
-    encoding: str | None = None
-    rows_in: int = 0
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-    ignored_headers: tuple[str, ...] = ()
-    duplicate_of: str | None = None
-    reason: str | None = None
-    """Why a file was not loaded (status `not_loaded`), or what an archive held."""
-    truncated: str | None = None
-    """Set when the file ends mid-row (a cut export): what was found at its end."""
-    rows_held_back: int = 0
-
-
 def quote_name(name: str) -> str:
     """A file name for a log line or a message: quoted like Python's repr, so a newline or a control character in it
     is shown escaped and can never split or forge a line."""
     return repr(name)
-
-
-@dataclass
-class IngestReport:
-    landing_dir: Path
-    files: list[FileResult] = field(default_factory=list)
-
-    def for_dataset(self, name: str) -> list[FileResult]:
-        return [f for f in self.files if f.dataset == name]
-
-    def totals(self, name: str) -> dict[str, int]:
-        results = self.for_dataset(name)
-        return {
-            "files_loaded": sum(1 for f in results if f.status == "loaded"),
-            "files_skipped": sum(1 for f in results if f.status != "loaded"),
-            "rows_in": sum(f.rows_in for f in results),
-            "rows_loaded": sum(f.rows_loaded for f in results),
-            "rows_quarantined": sum(f.rows_quarantined for f in results),
-            "rows_held_back": sum(f.rows_held_back for f in results),
-        }
-
-    def not_loaded(self) -> list[FileResult]:
-        return [f for f in self.files if f.status == "not_loaded"]
 
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -160,9 +117,9 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
 
     create_api_tables(con)
     # the forecast step's tables (empty until it first runs), so dbt's source `forecast` resolves too
-    from orchestration.forecast.store import ensure_tables
+    from orchestration.forecast_tables import ensure_forecast_tables
 
-    ensure_tables(con)
+    ensure_forecast_tables(con)
 
 
 def landing_files(landing_dir: Path) -> list[Path]:

@@ -41,7 +41,6 @@ from orchestration.ingest.api.assets import API_ASSETS
 from orchestration.ingest.assets import raw_asset_key, raw_landing_files
 from orchestration.ingest.datasets import DATASETS_BY_NAME
 from orchestration.quality.contracts import CONTRACT_CHECK_NAME, check_contract, load_contract
-from orchestration.quality.freshness import source_freshness_results
 from orchestration.quality.great_expectations import (
     MAX_EXAMPLES,
     ExpectationOutcome,
@@ -50,6 +49,7 @@ from orchestration.quality.great_expectations import (
     load_suite_definition,
     validate_dataframe,
 )
+from orchestration.quality.source_freshness import source_freshness_results
 from orchestration.resources import WarehouseResource
 from orchestration.settings import Settings
 from orchestration.transform.project import dbt_project

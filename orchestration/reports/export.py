@@ -226,7 +226,7 @@ PERSONAL_COLUMNS = frozenset(
     }
 )
 """Column names that must never reach the report file: the personal fields of the raw tables
-(orchestration/quality/project_rules.py, tests/singular/assert_no_personal_columns_outside_raw.sql) and the
+(tests/structure/project_rules.py, tests/singular/assert_no_personal_columns_outside_raw.sql) and the
 quality results' example rows."""
 
 

@@ -30,9 +30,9 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.freshness import MART_FRESHNESS
 from orchestration.partitions import CHINA_TIMEZONE
 from orchestration.publish import warehouse_path_environment
-from orchestration.quality.freshness import MART_FRESHNESS
 from orchestration.resources import WarehouseResource
 from orchestration.settings import PROJECT_ROOT, dbt_target_path_for
 from orchestration.transform.build_args import DbtBuildConfig, dbt_build_args
@@ -97,7 +97,7 @@ def incremental_window_start(last_updates: Iterable[float | None], now: dt.datet
 
 
 PUBLISHED_KEY = dg.AssetKey(["warehouse", "published"])
-"""The asset that publishes a run's build (orchestration/transform/published.py)."""
+"""The asset that publishes a run's build (orchestration/published.py)."""
 
 
 def last_updates(instance: dg.DagsterInstance, keys: Iterable[dg.AssetKey]) -> list[float | None]:

@@ -213,7 +213,7 @@ ERP_UNIONS = {
     "int_erp_sku_versions_unioned": ("sku_version_id", "stg_erp__sku_versions", "stg_erp__api_sku_versions"),
 }
 # the ERP exports the API-only copy goes without. The purchase receipts stay: the demo's 聚水潭 simulator serves no
-# purchase receipts (orchestration/ingest/api/simulators/demo.py), and since the replenishment plan measures supplier
+# purchase receipts (orchestration/demo_data/simulators/demo.py), and since the replenishment plan measures supplier
 # lead times from them, inventory_health would differ for that reason alone
 ERP_EXPORT_TABLES = ("erp_sales_orders", "erp_shipments", "erp_inventory", "erp_skus")
 ERP_FILE_STAGING = (

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.quality.project_rules import check_project_structure, load_manifest
+from tests.structure.project_rules import check_project_structure, load_manifest
 from tests.structure.test_dbt_project_structure import DBT, copy_project, dbt
 
 DIM_DATES = Path("models") / "marts" / "core" / "dim_dates.sql"

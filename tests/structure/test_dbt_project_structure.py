@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.quality.project_rules import check_project_structure, load_manifest
 from orchestration.settings import PROJECT_ROOT
+from tests.structure.project_rules import check_project_structure, load_manifest
 
 DBT = str(Path(sys.executable).with_name("dbt"))
 PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/generic", "tests/singular")

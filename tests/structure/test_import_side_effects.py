@@ -138,7 +138,7 @@ def probe() -> dict:
 def test_the_probe_imports_every_module_of_the_package(probe: dict) -> None:
     modules = set(probe["modules"])
     assert {"orchestration.definitions", "orchestration.transform.dbt", "orchestration.quality.checks"} <= modules
-    assert "orchestration.ingest.api.simulators.demo" in modules
+    assert "orchestration.demo_data.simulators.demo" in modules
     assert len(modules) == len(list((ROOT / "orchestration").rglob("*.py")))
 
 

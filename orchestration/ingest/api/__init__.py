@@ -3,8 +3,9 @@
 Modules: `http` (the shared `requests` session: time-outs, bounded retries with backoff and jitter), `errors`, `top`
 and `jushuitan` (the protocol clients), `landing` (one transaction per API window, logged in
 `raw.ingest_log`), `assets` (the Dagster assets, partitioned by China-time day, skipped when credentials are absent),
-`schedules` (the API job, its 02:00 schedule, the sensor that starts the pipeline after it) and `simulators`
-(local servers that speak both protocols: the client tests and `SOURCE_MODE=api` of `orchestration.run` use them).
+`schedules` (the API job, its 02:00 schedule, the sensor that starts the pipeline after it). The local servers that
+speak both protocols are demo mode: `orchestration/demo_data/simulators/` (the client tests and `SOURCE_MODE=api` of
+`orchestration.run` use them; ingest never imports them).
 
 Configuration, all from environment variables (credentials are never logged):
 

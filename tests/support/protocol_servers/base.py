@@ -1,5 +1,5 @@
-"""Re-export of `orchestration.ingest.api.simulators.base` (the one implementation)."""
+"""Re-export of `orchestration.demo_data.simulators.base` (the one implementation)."""
 
-from orchestration.ingest.api.simulators.base import ProtocolServer
+from orchestration.demo_data.simulators.base import ProtocolServer
 
 __all__ = ["ProtocolServer"]

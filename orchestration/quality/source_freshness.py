@@ -1,29 +1,12 @@
-"""Freshness: a source that stops arriving, or a mart that stops being rebuilt, shows up in Dagster.
+"""`dbt source freshness` as a quality gate: how old the newest row (`_loaded_at`) of each raw source is.
 
-The pipeline runs daily at 02:00 China time. Each day by 03:00 the raw tables, and by 04:00 the marts, must have
-been materialised within the 24 hours before (that is: by that day's run). The policies are attached to the asset
-specs (raw: `ingest/assets.py`, marts: the dbt translator in `transform/dbt.py`) and evaluated by Dagster's daemon
-(`make dev`, or a deployment).
-
-The content of the raw tables is checked too: `dbt source freshness` compares the newest `_loaded_at` of every raw
-source with the thresholds in dbt_project.yml (asset check `dbt_source_freshness`, see checks.py).
+The thresholds are declared once in dbt_project.yml (`sources:`); the asset check `dbt_source_freshness` (checks.py)
+runs dbt and reads its sources.json here, and CI runs it too. The freshness policies of the assets themselves (the
+daemon's view) are `orchestration/freshness.py`.
 """
-
-import datetime as dt
-
-import dagster as dg
 
 from orchestration.quality.great_expectations import ExpectationOutcome
 
-RAW_FRESHNESS = dg.FreshnessPolicy.cron(
-    deadline_cron="0 3 * * *", lower_bound_delta=dt.timedelta(hours=24), timezone="Asia/Shanghai"
-)
-MART_FRESHNESS = dg.FreshnessPolicy.cron(
-    deadline_cron="0 4 * * *", lower_bound_delta=dt.timedelta(hours=24), timezone="Asia/Shanghai"
-)
-
-# `dbt source freshness`: how old the newest row (`_loaded_at`) of each raw source is, against the thresholds
-# declared once in dbt_project.yml (`sources:`). Run by the asset check `dbt_source_freshness` (checks.py) and in CI.
 FRESHNESS_SEVERITY = {"pass": "error", "warn": "warning", "error": "error", "runtime error": "error"}
 
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.demo_data.api_records import ApiRecords, api_records_from_landing
-from orchestration.ingest.api.simulators.jushuitan_gateway import JushuitanGateway
-from orchestration.ingest.api.simulators.top_gateway import TopGateway
+from orchestration.demo_data.simulators.jushuitan_gateway import JushuitanGateway
+from orchestration.demo_data.simulators.top_gateway import TopGateway
 from orchestration.ingest.api.top import china_now
 
 logger = logging.getLogger(__name__)
