@@ -51,7 +51,15 @@ by_supplier_sku as (
         sku_id,
         count(*) as receipt_count,
         avg(lead_days) as mean_days,
-        stddev_samp(lead_days) as sd_days
+        -- the sample standard deviation from exact integer sums: stddev_samp's floating-point accumulation
+        -- depends on how DuckDB splits the rows between threads, and flipped a rounded .x5 between two runs
+        case
+            when count(*) > 1
+                then sqrt(
+                        cast(count(*) * sum(lead_days * lead_days) - sum(lead_days) * sum(lead_days) as double)
+                        / (count(*) * (count(*) - 1))
+                    )
+        end as sd_days
     from measured
     group by supplier_name, sku_id
 
@@ -63,7 +71,15 @@ by_supplier as (
         supplier_name,
         count(*) as receipt_count,
         avg(lead_days) as mean_days,
-        stddev_samp(lead_days) as sd_days
+        -- the sample standard deviation from exact integer sums: stddev_samp's floating-point accumulation
+        -- depends on how DuckDB splits the rows between threads, and flipped a rounded .x5 between two runs
+        case
+            when count(*) > 1
+                then sqrt(
+                        cast(count(*) * sum(lead_days * lead_days) - sum(lead_days) * sum(lead_days) as double)
+                        / (count(*) * (count(*) - 1))
+                    )
+        end as sd_days
     from measured
     group by supplier_name
 
