@@ -36,7 +36,7 @@ help:
 	@echo "make docs-serve serve that site on http://127.0.0.1:$(DOCS_PORT)"
 
 # What the project needs from the machine; each missing or too old one is named, with what to install.
-# Tested: Linux x86-64, Python 3.11, Node.js 20, npm 11 (README, "Where it runs").
+# Tested: Linux x86-64, Python 3.11, Node.js 20, npm 11 (docs/running.md, "Where it runs").
 prerequisites:
 	@missing=0; \
 	if ! command -v $(PYTHON) >/dev/null 2>&1; then \
@@ -57,7 +57,7 @@ prerequisites:
 	  echo "make: npm is $$(npm --version), reports/package-lock.json (lockfileVersion 3) needs npm 7 or later (11 is tested)." >&2; missing=1; \
 	fi; \
 	if [ "$$(uname -s)/$$(uname -m)" != "Linux/x86_64" ]; then \
-	  echo "make: note: $$(uname -s)/$$(uname -m) is not tested here (Linux x86-64 is); see README, \"Where it runs\"." >&2; \
+	  echo "make: note: $$(uname -s)/$$(uname -m) is not tested here (Linux x86-64 is); see docs/running.md, \"Where it runs\"." >&2; \
 	fi; \
 	exit $$missing
 
@@ -139,7 +139,7 @@ report: install-python
 demo-data: install-python
 	$(BIN)/python -m orchestration.demo_data --out $${LANDING_DIR:-data/landing}
 
-# The long-running deployment (README, "make serve"): Dagster's daemon (the 02:00 schedule, the sensors, the run queue,
+# The long-running deployment (docs/deployment.md): Dagster's daemon (the 02:00 schedule, the sensors, the run queue,
 # run retries, the alerts) and its webserver, on DAGSTER_HOME with deploy/dagster.yaml, until stopped (Ctrl-C).
 serve: install-runtime
 	DAGSTER_PORT=$(DAGSTER_PORT) bash deploy/serve.sh

@@ -3,7 +3,8 @@
     WAREHOUSE_PATH=/path/to/analytics.duckdb .venv/bin/python benchmarks/ask.py [--out benchmarks/results/ask.md]
 
 Loads MetricFlow and the vocabulary once (what the CLI does per invocation, and once for a stdin session), then
-answers each question of README "Asking in Chinese" and a few more, timing each (parse + MetricFlow compile + DuckDB).
+answers each question of docs/asking.md ("Asking in Chinese") and a few more, timing each (parse + MetricFlow
+compile + DuckDB).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@
 # stopped too and the script exits non-zero, so a supervisor (systemd: Restart=on-failure) starts both again.
 #
 # Settings: DAGSTER_HOME (default .dagster_home), DAGSTER_HOST (127.0.0.1), DAGSTER_PORT (3000), and everything the
-# pipeline reads (LANDING_DIR, WAREHOUSE_PATH, ALERT_*, ...: README, "Configuration").
+# pipeline reads (LANDING_DIR, WAREHOUSE_PATH, ALERT_*, ...: docs/running.md, "Configuration").
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

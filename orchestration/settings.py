@@ -1,4 +1,4 @@
-"""Settings, all from environment variables with documented defaults (see README, "Configuration").
+"""Settings, all from environment variables with documented defaults (see docs/running.md, "Configuration").
 
 Relative paths are resolved against the repository root, so commands work from any working directory.
 """

@@ -8,7 +8,7 @@ net sales, orders and refund rate against the last 7 days). Every message is in 
 Where (`channels.py`): DingTalk robot webhooks (with the 加签 signature), WeCom (企业微信) group robots,
 Feishu/Lark bots (with their signature), email over SMTP, and a generic JSON webhook; several at once. Each platform
 gets its own markdown or card format, with a link to the report page when REPORT_BASE_URL is set. Settings: `config.py`
-(environment variables, README "Alerts").
+(environment variables, docs/alerts.md).
 
 How (`delivery.py`): each alert goes to each channel at most once per run (a claim in the delivery log, SQLite in
 DAGSTER_HOME, so `make run` and the daemon's sensor never both send it); a failed delivery is retried with

@@ -1,4 +1,4 @@
-"""Alert settings, all from environment variables (README, "Alerts"). Nothing is read at import.
+"""Alert settings, all from environment variables (docs/alerts.md). Nothing is read at import.
 
 A channel is on when its variable is set; none set means no alerts (and nothing is read to compose them).
 """

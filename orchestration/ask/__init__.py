@@ -1,6 +1,6 @@
 """Ask the metric layer in Chinese: `python -m orchestration.ask "上个月各店铺的净销售额"`.
 
-See README, "Asking in Chinese".
+See docs/asking.md, "Asking in Chinese".
 
 A question compiles to one MetricFlow query over the governed metric definitions; the answer shows the query it
 ran (`mf query` form) and the definitions (口径) it used. Nothing is guessed silently: an unknown word is refused

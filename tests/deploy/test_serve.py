@@ -134,7 +134,7 @@ def test_the_deployment_runs_a_sensor_launched_pipeline_to_success_and_keeps_his
             "ALERT_EVENTS": "run_failure,gate_blocked,daily_digest",
             "PIPELINE_LOG_LEVEL": "WARNING",
         }
-        # the landing sensor is off by default (README): switch it on, as an operator would in the UI
+        # the landing sensor is off by default (docs/architecture.md): switch it on, as an operator would in the UI
         home.mkdir()
         (home / "dagster.yaml").write_text((PROJECT_ROOT / "deploy" / "dagster.yaml").read_text())
         started = subprocess.run(

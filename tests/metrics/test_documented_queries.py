@@ -1,4 +1,4 @@
-"""Every `mf query` the README and docs/metrics.md show answers on the demo data: the documented questions (by day,
+"""Every `mf query` docs/asking.md and docs/metrics.md show answers on the demo data: the documented questions (by day,
 week, month, shop, province, category, segment) stay answerable as the semantic layer changes."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from orchestration.metrics.metricflow import SemanticLayer
 from orchestration.settings import PROJECT_ROOT
 
-DOCUMENTS = ("README.md", "docs/metrics.md")
+DOCUMENTS = ("docs/asking.md", "docs/metrics.md")
 QUERY = re.compile(r"mf query [^`\n]+")
 
 

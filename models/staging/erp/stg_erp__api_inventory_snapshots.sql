@@ -23,19 +23,13 @@ typed as (
 
 ),
 
-versions as (
+latest_version as (
 
-    select
-        *,
-        row_number() over (
-            partition by cleaned_snapshot_at, cleaned_sku_id, cleaned_warehouse_id
-            order by {{ latest_delivery_first() }}
-        ) as version_rank
-    from typed
+    {{ latest_version('typed', key=['cleaned_snapshot_at', 'cleaned_sku_id', 'cleaned_warehouse_id']) }}
 
 ),
 
-latest_version as (
+fields as (
 
     select
         cleaned_snapshot_at,
@@ -50,8 +44,7 @@ latest_version as (
         _source_row_number,
         _loaded_at,
         _batch_id
-    from versions
-    where version_rank = 1
+    from latest_version
 
 ),
 
@@ -78,7 +71,7 @@ final as (
         cast(_source_row_number as bigint) as _source_row_number,
         cast(_loaded_at as timestamp) as _loaded_at,
         _batch_id
-    from latest_version
+    from fields
 
 )
 

@@ -29,22 +29,9 @@ provinces as (
 
 ),
 
-versions as (
-
-    select
-        *,
-        row_number() over (
-            partition by {{ clean_text('o_id') }}
-            order by {{ latest_delivery_first(prefer=to_china_timestamp('modified') ~ ' desc nulls last') }}
-        ) as version_rank
-    from source
-
-),
-
 latest_version as (
 
-    select * from versions
-    where version_rank = 1
+    {{ latest_version('source', key=[clean_text('o_id')], modified='modified') }}
 
 ),
 

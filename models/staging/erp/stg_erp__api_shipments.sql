@@ -18,22 +18,9 @@ status_map as (
 
 ),
 
-versions as (
-
-    select
-        *,
-        row_number() over (
-            partition by {{ clean_text('io_id') }}
-            order by {{ latest_delivery_first(prefer=to_china_timestamp('modified') ~ ' desc nulls last') }}
-        ) as version_rank
-    from source
-
-),
-
 latest_version as (
 
-    select * from versions
-    where version_rank = 1
+    {{ latest_version('source', key=[clean_text('io_id')], modified='modified') }}
 
 ),
 

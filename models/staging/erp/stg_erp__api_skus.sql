@@ -11,19 +11,13 @@ source as (
 
 ),
 
-versions as (
+latest_version as (
 
-    select
-        *,
-        row_number() over (
-            partition by {{ clean_text('sku_id') }}
-            order by {{ latest_delivery_first(prefer=to_china_timestamp('modified') ~ ' desc nulls last') }}
-        ) as version_rank
-    from source
+    {{ latest_version('source', key=[clean_text('sku_id')], modified='modified') }}
 
 ),
 
-latest_version as (
+fields as (
 
     select
         sku_id,
@@ -39,8 +33,7 @@ latest_version as (
         _source_row_number,
         _loaded_at,
         _batch_id
-    from versions
-    where version_rank = 1
+    from latest_version
 
 ),
 
@@ -61,7 +54,7 @@ final as (
         cast(_source_row_number as bigint) as _source_row_number,
         cast(_loaded_at as timestamp) as _loaded_at,
         _batch_id
-    from latest_version
+    from fields
 
 )
 

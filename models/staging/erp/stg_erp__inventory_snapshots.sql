@@ -27,22 +27,11 @@ typed as (
 
 ),
 
-versions as (
-
-    select
-        *,
-        row_number() over (
-            partition by cleaned_snapshot_at, cleaned_sku_id, cleaned_warehouse_name
-            order by {{ latest_delivery_first(prefer=to_china_timestamp('modified_at') ~ ' desc nulls last') }}
-        ) as version_rank
-    from typed
-
-),
-
 latest_version as (
 
-    select * from versions
-    where version_rank = 1
+    {{ latest_version(
+        'typed', key=['cleaned_snapshot_at', 'cleaned_sku_id', 'cleaned_warehouse_name'], modified='modified_at'
+    ) }}
 
 ),
 

@@ -35,29 +35,17 @@ typed as (
 
 ),
 
-versions as (
+-- a receipt's lines come as a set from its latest version ...
+latest_delivery as (
 
-    select
-        *,
-        -- a receipt's lines come as a set from its latest version ...
-        dense_rank() over (
-            partition by cleaned_receipt_id
-            order by cleaned_modified_at desc nulls last, cast(_loaded_at as timestamp) desc, _batch_id desc
-        ) as delivery_rank,
-        -- ... and within it, one row per SKU (the raw gate blocks an export listing a SKU twice in a receipt)
-        row_number() over (
-            partition by cleaned_receipt_id, cleaned_sku_id, cast(_loaded_at as timestamp), _batch_id
-            order by cast(_source_row_number as bigint) desc
-        ) as line_rank
-    from typed
+    {{ latest_delivery('typed', key='cleaned_receipt_id', prefer='cleaned_modified_at desc nulls last') }}
 
 ),
 
+-- ... and within it, one row per SKU (the raw gate blocks an export listing a SKU twice in a receipt)
 latest_version as (
 
-    select * from versions
-    where delivery_rank = 1
-        and line_rank = 1
+    {{ latest_version('latest_delivery', key=['cleaned_receipt_id', 'cleaned_sku_id']) }}
 
 ),
 

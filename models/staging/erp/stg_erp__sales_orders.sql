@@ -36,22 +36,9 @@ provinces as (
 
 ),
 
-versions as (
-
-    select
-        *,
-        row_number() over (
-            partition by {{ clean_text('erp_order_id') }}
-            order by {{ latest_delivery_first(prefer=to_china_timestamp('modified_at') ~ ' desc nulls last') }}
-        ) as version_rank
-    from source
-
-),
-
 latest_version as (
 
-    select * from versions
-    where version_rank = 1
+    {{ latest_version('source', key=[clean_text('erp_order_id')], modified='modified_at') }}
 
 ),
 

@@ -38,28 +38,23 @@ typed as (
 
 ),
 
-versions as (
+-- an outbound's lines are taken as a set from the latest delivery that carries the outbound
+latest_delivery as (
 
-    select
-        *,
-        -- an outbound's lines are taken as a set from the latest delivery that carries the outbound
-        -- (the export has no line number: lines are numbered by their order in that file)
-        dense_rank() over (
-            partition by cleaned_outbound_id
-            order by cast(_loaded_at as timestamp) desc, _batch_id desc
-        ) as delivery_rank,
-        row_number() over (
-            partition by cleaned_outbound_id, cast(_loaded_at as timestamp), _batch_id
-            order by cast(_source_row_number as bigint)
-        ) as line_number
-    from typed
+    {{ latest_delivery('typed', key='cleaned_outbound_id') }}
 
 ),
 
+-- the export has no line number: lines are numbered by their order in that file
 latest_version as (
 
-    select * from versions
-    where delivery_rank = 1
+    select
+        *,
+        row_number() over (
+            partition by cleaned_outbound_id
+            order by cast(_source_row_number as bigint)
+        ) as line_number
+    from latest_delivery
 
 ),
 

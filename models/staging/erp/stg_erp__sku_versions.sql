@@ -19,19 +19,13 @@ typed as (
         {{ clean_text('sku_id') }} as cleaned_sku_id,
         {{ to_china_timestamp('modified_at') }} as cleaned_modified_at
     from source
+    where {{ clean_text('sku_id') }} is not null
 
 ),
 
-versions as (
+latest_version as (
 
-    select
-        *,
-        row_number() over (
-            partition by cleaned_sku_id, cleaned_modified_at
-            order by {{ latest_delivery_first() }}
-        ) as delivery_rank
-    from typed
-    where cleaned_sku_id is not null
+    {{ latest_version('typed', key=['cleaned_sku_id', 'cleaned_modified_at']) }}
 
 ),
 
@@ -52,8 +46,7 @@ final as (
         cast(_loaded_at as timestamp) as _loaded_at,
         _batch_id
 
-    from versions
-    where delivery_rank = 1
+    from latest_version
 
 )
 

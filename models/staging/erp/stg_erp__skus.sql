@@ -6,23 +6,10 @@ source as (
 
 ),
 
-versions as (
-
-    select
-        *,
-        -- the ERP's own modification time decides first, so re-loading an old export never wins
-        row_number() over (
-            partition by {{ clean_text('sku_id') }}
-            order by {{ latest_delivery_first(prefer=to_china_timestamp('modified_at') ~ ' desc nulls last') }}
-        ) as version_rank
-    from source
-
-),
-
 latest_version as (
 
-    select * from versions
-    where version_rank = 1
+    -- the ERP's own modification time decides first, so re-loading an old export never wins
+    {{ latest_version('source', key=[clean_text('sku_id')], modified='modified_at') }}
 
 ),
 

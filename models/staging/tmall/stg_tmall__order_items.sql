@@ -147,24 +147,11 @@ delivery_stages as (
 
 ),
 
-versions as (
+delivered_stages as (
 
     select
         delivered.*,
-        -- the order's lines are taken as a set from the delivery that shows the order furthest along its life,
-        -- the latest such delivery when several do (so the load order of the same exports does not matter) ...
-        dense_rank() over (
-            partition by delivered.order_id
-            order by
-                delivery_stages.lifecycle_stage desc nulls last,
-                cast(delivered._loaded_at as timestamp) desc,
-                delivered._batch_id desc
-        ) as delivery_rank,
-        -- ... and within it, one row per line number
-        row_number() over (
-            partition by delivered.order_id, delivered.line_number
-            order by {{ latest_delivery_first() }}
-        ) as version_rank
+        delivery_stages.lifecycle_stage as delivery_lifecycle_stage
     from delivered
     left join delivery_stages
         on delivered.order_id = delivery_stages.order_id
@@ -172,11 +159,18 @@ versions as (
 
 ),
 
+-- the order's lines are taken as a set from the delivery that shows the order furthest along its life, the latest
+-- such delivery when several do (so the load order of the same exports does not matter) ...
+latest_delivery as (
+
+    {{ latest_delivery('delivered_stages', key='order_id', prefer='delivery_lifecycle_stage desc nulls last') }}
+
+),
+
+-- ... and within it, one row per line number
 latest_version as (
 
-    select * from versions
-    where delivery_rank = 1
-        and version_rank = 1
+    {{ latest_version('latest_delivery', key=['order_id', 'line_number']) }}
 
 ),
 

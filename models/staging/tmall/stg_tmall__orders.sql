@@ -190,21 +190,11 @@ delivered as (
 -- an order delivered in several states (an export, then a later export or the sub-order export): keep the
 -- furthest state of its life, then the larger refund, then the latest event time; only versions equal in all of
 -- these fall back to the load order, so loading the same exports in another order gives the same versions
-versions as (
+delivered_stages as (
 
     select
         delivered.*,
-        row_number() over (
-            partition by delivered.order_id
-            order by
-                delivery_status.lifecycle_stage desc nulls last,
-                coalesce(delivered.refund_amount, 0) desc,
-                greatest(
-                    delivered.created_at, delivered.paid_at, delivered.shipped_at, delivered.confirmed_at
-                ) desc nulls last,
-                {{ latest_delivery_first() }}
-        ) as version_rank
-
+        delivery_status.lifecycle_stage as delivery_lifecycle_stage
     from delivered
     left join status_map as delivery_status
         on delivered.order_status_text = delivery_status.export_status
@@ -213,8 +203,10 @@ versions as (
 
 latest_version as (
 
-    select * from versions
-    where version_rank = 1
+    {{ latest_version('delivered_stages', key='order_id', prefer=
+        'delivery_lifecycle_stage desc nulls last, coalesce(refund_amount, 0) desc, '
+        ~ 'greatest(created_at, paid_at, shipped_at, confirmed_at) desc nulls last'
+    ) }}
 
 ),
 

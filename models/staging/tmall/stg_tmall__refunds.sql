@@ -23,22 +23,9 @@ refund_status_map as (
 
 ),
 
-versions as (
-
-    select
-        *,
-        row_number() over (
-            partition by {{ clean_text('refund_id') }}
-            order by {{ latest_delivery_first() }}
-        ) as version_rank
-    from source
-
-),
-
 latest_version as (
 
-    select * from versions
-    where version_rank = 1
+    {{ latest_version('source', key=[clean_text('refund_id')]) }}
 
 ),
 

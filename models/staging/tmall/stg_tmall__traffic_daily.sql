@@ -28,22 +28,9 @@ typed as (
 
 ),
 
-versions as (
-
-    select
-        *,
-        row_number() over (
-            partition by cleaned_shop_name, cleaned_traffic_date
-            order by {{ latest_delivery_first() }}
-        ) as version_rank
-    from typed
-
-),
-
 latest_version as (
 
-    select * from versions
-    where version_rank = 1
+    {{ latest_version('typed', key=['cleaned_shop_name', 'cleaned_traffic_date']) }}
 
 ),
 
