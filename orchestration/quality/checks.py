@@ -39,7 +39,8 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.ingest.api.assets import API_ASSETS
 from orchestration.ingest.assets import raw_asset_key, raw_landing_files
-from orchestration.ingest.datasets import DATASETS_BY_NAME
+from orchestration.ingest.datasets import RawFacts
+from orchestration.ingest.declarations import RAW_DATASETS, RAW_DATASETS_BY_NAME
 from orchestration.quality.contracts import CONTRACT_CHECK_NAME, check_contract, load_contract
 from orchestration.quality.freshness import source_freshness_results
 from orchestration.quality.great_expectations import (
@@ -178,67 +179,36 @@ def money_sql(sql: str) -> str:
 
 CHINA_TIMESTAMP = "try_strptime(replace(trim({0}), '/', '-'), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M'])"
 
-RAW_GATES: tuple[RawGate, ...] = (
-    RawGate(
-        "tmall_orders",
-        entity=("order_id",),
-        batch_key=("order_id",),
-        # the amounts that cannot be true together, and how far the order's date is from its file's load
-        references=(
-            "money(r.paid_amount) - money(r.total_amount) as _paid_over_total, "
-            "money(r.total_amount) - money(r.goods_amount) "
-            "- coalesce(money(r.post_fee), case when r.post_fee is null then 0 end) "
-            "as _total_minus_goods_and_post_fee, "
-            f"date_diff('day', {CHINA_TIMESTAMP.format('r.created_at')}, r._loaded_at) as _created_days_before_load, "
-            "money(r.total_amount) as _total_yuan"
-        ),
+GATE_COLUMNS: dict[str, str] = {
+    # the amounts that cannot be true together, and how far the order's date is from its file's load
+    "tmall_orders": (
+        "money(r.paid_amount) - money(r.total_amount) as _paid_over_total, "
+        "money(r.total_amount) - money(r.goods_amount) "
+        "- coalesce(money(r.post_fee), case when r.post_fee is null then 0 end) "
+        "as _total_minus_goods_and_post_fee, "
+        f"date_diff('day', {CHINA_TIMESTAMP.format('r.created_at')}, r._loaded_at) as _created_days_before_load, "
+        "money(r.total_amount) as _total_yuan"
     ),
-    RawGate(
-        "tmall_order_items",
-        entity=("order_id",),
-        batch_key=("order_id", "line_number"),
-        references="exists (select 1 from raw.tmall_orders o where o.order_id = r.order_id) as _order_in_order_report",
+    "erp_sales_orders": (
+        f"date_diff('day', {CHINA_TIMESTAMP.format('r.ordered_at')}, r._loaded_at) as _ordered_days_before_load"
     ),
-    RawGate("erp_skus", entity=("sku_id",), batch_key=("sku_id",)),
-    RawGate(
-        "erp_sales_orders",
-        entity=("erp_order_id",),
-        batch_key=("erp_order_id",),
-        references=(
-            f"date_diff('day', {CHINA_TIMESTAMP.format('r.ordered_at')}, r._loaded_at) as _ordered_days_before_load"
-        ),
+    "tmall_sub_orders": (
+        f"date_diff('day', {CHINA_TIMESTAMP.format('r.created_at')}, r._loaded_at) as _created_days_before_load"
     ),
-    RawGate(
-        "erp_shipments",
-        entity=("outbound_id",),
-        batch_key=("outbound_id", "sku_id"),
-        references=(
-            "exists (select 1 from raw.erp_sales_orders o where o.erp_order_id = r.erp_order_id) "
-            "as _order_in_erp_orders"
-        ),
-    ),
-    RawGate(
-        "erp_inventory",
-        entity=("sku_id", "warehouse_name", "snapshot_at"),
-        batch_key=("sku_id", "warehouse_name", "snapshot_at"),
-    ),
-    RawGate(
-        "tmall_sub_orders",
-        entity=("order_id",),
-        batch_key=("sub_order_id",),
-        references=(
-            f"date_diff('day', {CHINA_TIMESTAMP.format('r.created_at')}, r._loaded_at) as _created_days_before_load"
-        ),
-    ),
-    RawGate("tmall_traffic_shop", entity=("shop_name", "traffic_date"), batch_key=("shop_name", "traffic_date")),
-    RawGate(
-        "tmall_traffic_items",
-        entity=("shop_name", "item_id", "traffic_date"),
-        batch_key=("shop_name", "item_id", "traffic_date"),
-    ),
-    RawGate("erp_purchase_receipts", entity=("receipt_id",), batch_key=("receipt_id", "sku_id")),
-    RawGate("tmall_refunds", entity=("refund_id",), batch_key=("refund_id",)),
-)
+}
+"""Computed columns a raw gate's suite reads beyond the dataset's own and its references' (select-list SQL)."""
+
+
+def raw_gate(dataset: RawFacts) -> RawGate:
+    """A raw dataset's gate, from its declaration: entity, batch key, a helper column per reference, and the
+    gate's own computed columns (GATE_COLUMNS)."""
+    helpers = [reference.sql() for reference in dataset.references]
+    if dataset.name in GATE_COLUMNS:
+        helpers.append(GATE_COLUMNS[dataset.name])
+    return RawGate(dataset.name, entity=dataset.entity, batch_key=dataset.batch_key, references=", ".join(helpers))
+
+
+RAW_GATES: tuple[RawGate, ...] = tuple(raw_gate(dataset) for dataset in RAW_DATASETS)
 
 
 def suite_columns(definition: dict) -> list[str]:
@@ -687,7 +657,7 @@ def suite_blocks(definition: dict) -> bool:
 
 def gx_table_gate(gate: RawGate | ModelGate) -> dg.AssetChecksDefinition:
     asset_key = gate.asset_key
-    if isinstance(gate, RawGate) and gate.dataset not in DATASETS_BY_NAME:
+    if isinstance(gate, RawGate) and gate.dataset not in RAW_DATASETS_BY_NAME:
         raise ValueError(f"no raw dataset {gate.dataset}")
 
     @dg.asset_check(
