@@ -45,7 +45,7 @@ def test_the_personal_columns_cover_every_source_and_reach_dbt() -> None:
     # the newer raw personal fields too, not only the order report's
     assert {"buyer_real_name", "refund_description", "buyer_open_uid", "oaid", "contact_note"} <= PERSONAL_COLUMNS
     singular = (PROJECT_ROOT / "tests" / "singular" / "assert_no_personal_columns_outside_raw.sql").read_text()
-    assert "var('personal_columns')" in singular
+    assert 'var("personal_columns")' in singular
 
 
 @pytest.mark.parametrize("dataset", DATASETS, ids=lambda d: d.name)

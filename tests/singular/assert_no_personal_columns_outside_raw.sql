@@ -17,7 +17,7 @@ select
     column_name
 from {{ columns_in_schemas(['staging', 'intermediate', 'marts']) }}
 where lower(column_name) in (
-        {%- for column in var('personal_columns') %}
-        '{{ column }}'{{ "," if not loop.last }}
+        {%- for column in var("personal_columns") %}
+            '{{ column }}'{{ "," if not loop.last }}
         {%- endfor %}
     )
