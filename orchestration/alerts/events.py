@@ -29,7 +29,7 @@ from orchestration.alerts.config import (
     AlertSettings,
 )
 from orchestration.alerts.messages import Alert, bullet_list
-from orchestration.reports.export import PERSONAL_COLUMNS
+from orchestration.ingest.declarations import PERSONAL_COLUMNS
 
 if TYPE_CHECKING:
     import dagster as dg
@@ -60,8 +60,8 @@ KPI_LABELS = {
 MONEY_KPIS = {"paid_gmv", "net_sales"}
 STOCK_STATUS_LABELS = {"out_of_stock": "已缺货", "stockout_risk": "缺货风险"}
 LOCATION_KEYS = ("_source_file", "_source_row_number")
-PERSONAL_EXAMPLE_KEYS = PERSONAL_COLUMNS - {"examples"}
-"""Example values never shown in a message: the personal columns the report export refuses (reports/export.py)."""
+PERSONAL_EXAMPLE_KEYS = PERSONAL_COLUMNS
+"""Example values never shown in a message: the raw tables' personal columns (orchestration/ingest/declarations.py)."""
 
 
 class WarehouseBusy(RuntimeError):

@@ -3,6 +3,12 @@
 Each dataset maps the (trimmed) header names found in real exports to the column names of its `raw` table.
 The contract is written out for people in `docs/landing-formats.md`; this module is its executable form.
 A file is recognised by its header row, never by its name.
+
+Every raw dataset, file or API (`orchestration/ingest/api/datasets.py`), declares its facts once, in the fields of
+`RawFacts`: what identifies an entity and a row within a delivery, what it references, which of its columns are
+personal data, and which columns take a seed's vocabulary. The raw gates (`orchestration/quality/checks.py`), the
+personal-column list (`orchestration/ingest/declarations.py`, passed to dbt as var `personal_columns`) and the table
+of datasets in docs/landing-formats.md are derived from them (`python -m orchestration.ingest.declarations`).
 """
 
 from __future__ import annotations
@@ -11,10 +17,49 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
-class Dataset:
+class Reference:
+    """A column that names a record of another raw dataset: the raw gate adds a helper column `flag` (whether the
+    referenced record exists in raw) that the suite checks."""
+
+    column: str
+    dataset: str
+    """The referenced raw dataset."""
+    to_column: str
+    flag: str
+    """The gate's helper column, e.g. `_order_in_order_report`."""
+
+    def sql(self) -> str:
+        """The helper column as select-list SQL over the raw row `r`."""
+        return f"exists (select 1 from raw.{self.dataset} o where o.{self.to_column} = r.{self.column}) as {self.flag}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RawFacts:
+    """What a raw dataset is, declared once (shared by file datasets and API datasets)."""
+
     name: str
     """Raw table name (schema `raw`) and Dagster asset name."""
     description: str
+    entity: tuple[str, ...]
+    """The columns naming one entity (an order, a SKU in a warehouse at a time): its rows of the latest delivery
+    are what staging keeps and what the raw gate validates together."""
+    batch_key: tuple[str, ...]
+    """The columns that identify a row within one delivery (a file, an API window)."""
+    references: tuple[Reference, ...] = ()
+    personal_columns: tuple[str, ...] = ()
+    """Columns holding personal data (for an API dataset: fields of its JSON `payload`, which staging extracts under
+    these names). They stay in raw; staging keeps only salted hashes (`<column>_hash`)."""
+    vocabularies: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
+    """column -> its accepted values: `seed.column` (the distinct values of that seed column, e.g. a status map's
+    `export_status`) or the values themselves."""
+
+    @property
+    def raw_columns(self) -> list[str]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dataset(RawFacts):
     columns: dict[str, tuple[str, ...]]
     """raw column -> header names that carry it (first is the canonical header)."""
     required: tuple[str, ...]
@@ -25,6 +70,14 @@ class Dataset:
     """Ids that must be all digits: an Excel-mangled `5.11861E+18` is quarantined, never loaded."""
     derived_columns: tuple[str, ...] = field(default=())
     """Columns computed at ingest (not read from the file)."""
+
+    def __post_init__(self) -> None:
+        declared = set(self.raw_columns)
+        named = [*self.required, *self.key_columns, *self.numeric_id_columns, *self.entity, *self.batch_key]
+        named += [*self.personal_columns, *self.vocabularies, *(r.column for r in self.references)]
+        unknown = sorted(set(named) - declared)
+        if unknown:
+            raise ValueError(f"dataset {self.name}: {unknown} are not columns of raw.{self.name}")
 
     @property
     def raw_columns(self) -> list[str]:
@@ -87,6 +140,21 @@ TMALL_ORDERS = Dataset(
     required=("order_id", "created_at"),
     key_columns=("order_id",),
     numeric_id_columns=("order_id",),
+    entity=("order_id",),
+    batch_key=("order_id",),
+    personal_columns=(
+        "buyer_nick",
+        "buyer_alipay_account",
+        "buyer_message",
+        "receiver_name",
+        "receiver_address",
+        "receiver_phone",
+        "receiver_mobile",
+        "order_note",
+        "invoice_title",
+        "seller_memo",
+    ),
+    vocabularies={"order_status": "tmall_order_status_map.export_status"},
 )
 
 TMALL_ORDER_ITEMS = Dataset(
@@ -108,6 +176,11 @@ TMALL_ORDER_ITEMS = Dataset(
     key_columns=("order_id",),
     numeric_id_columns=("order_id",),
     derived_columns=("line_number",),
+    entity=("order_id",),
+    batch_key=("order_id", "line_number"),
+    references=(Reference("order_id", "tmall_orders", "order_id", "_order_in_order_report"),),
+    personal_columns=("line_note",),
+    vocabularies={"order_status": "tmall_order_status_map.export_status"},
 )
 
 TMALL_SUB_ORDERS = Dataset(
@@ -153,6 +226,21 @@ TMALL_SUB_ORDERS = Dataset(
     required=("sub_order_id", "order_id", "created_at"),
     key_columns=("sub_order_id", "order_id"),
     numeric_id_columns=("sub_order_id", "order_id"),
+    entity=("order_id",),
+    batch_key=("sub_order_id",),
+    personal_columns=(
+        "contact_note",
+        "seller_memo",
+        "buyer_message",
+        "buyer_nick",
+        "receiver_name",
+        "receiver_address",
+        "receiver_mobile",
+    ),
+    vocabularies={
+        "order_status": "tmall_order_status_map.export_status",
+        "refund_status": "tmall_refund_status_map.export_status",
+    },
 )
 
 TMALL_REFUNDS = Dataset(
@@ -193,6 +281,10 @@ TMALL_REFUNDS = Dataset(
     required=("refund_id", "order_id", "refund_amount", "applied_at"),
     key_columns=("refund_id", "order_id"),
     numeric_id_columns=("refund_id", "order_id", "sub_order_id"),
+    entity=("refund_id",),
+    batch_key=("refund_id",),
+    personal_columns=("buyer_nick", "buyer_real_name", "refund_description"),
+    vocabularies={"refund_status": "tmall_refund_status_map.export_status"},
 )
 
 _TRAFFIC_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -214,6 +306,8 @@ TMALL_TRAFFIC_SHOP = Dataset(
     columns=dict(_TRAFFIC_COLUMNS),
     required=("traffic_date", "visitors"),
     key_columns=("traffic_date",),
+    entity=("shop_name", "traffic_date"),
+    batch_key=("shop_name", "traffic_date"),
 )
 
 TMALL_TRAFFIC_ITEMS = Dataset(
@@ -229,6 +323,8 @@ TMALL_TRAFFIC_ITEMS = Dataset(
     required=("traffic_date", "item_id", "visitors"),
     key_columns=("traffic_date", "item_id"),
     numeric_id_columns=("item_id",),
+    entity=("shop_name", "item_id", "traffic_date"),
+    batch_key=("shop_name", "item_id", "traffic_date"),
 )
 
 ERP_SKUS = Dataset(
@@ -247,6 +343,9 @@ ERP_SKUS = Dataset(
     },
     required=("sku_id", "cost_price"),
     key_columns=("sku_id",),
+    entity=("sku_id",),
+    batch_key=("sku_id",),
+    vocabularies={"enabled": ("是", "否")},
 )
 
 ERP_SALES_ORDERS = Dataset(
@@ -276,6 +375,10 @@ ERP_SALES_ORDERS = Dataset(
     },
     required=("erp_order_id", "tmall_order_id"),
     key_columns=("erp_order_id",),
+    entity=("erp_order_id",),
+    batch_key=("erp_order_id",),
+    personal_columns=("receiver_name", "receiver_mobile"),
+    vocabularies={"erp_status": "erp_order_status_map.export_status"},
 )
 
 ERP_SHIPMENTS = Dataset(
@@ -296,6 +399,10 @@ ERP_SHIPMENTS = Dataset(
     },
     required=("outbound_id", "erp_order_id", "sku_id"),
     key_columns=("outbound_id", "sku_id"),
+    entity=("outbound_id",),
+    batch_key=("outbound_id", "sku_id"),
+    references=(Reference("erp_order_id", "erp_sales_orders", "erp_order_id", "_order_in_erp_orders"),),
+    vocabularies={"outbound_status": "erp_outbound_status_map.export_status"},
 )
 
 ERP_INVENTORY = Dataset(
@@ -312,6 +419,8 @@ ERP_INVENTORY = Dataset(
     },
     required=("sku_id", "warehouse_name", "on_hand_qty", "snapshot_at"),
     key_columns=("sku_id", "warehouse_name", "snapshot_at"),
+    entity=("sku_id", "warehouse_name", "snapshot_at"),
+    batch_key=("sku_id", "warehouse_name", "snapshot_at"),
 )
 
 ERP_PURCHASE_RECEIPTS = Dataset(
@@ -337,6 +446,9 @@ ERP_PURCHASE_RECEIPTS = Dataset(
     },
     required=("receipt_id", "sku_id", "quantity", "received_at"),
     key_columns=("receipt_id", "sku_id"),
+    entity=("receipt_id",),
+    batch_key=("receipt_id", "sku_id"),
+    vocabularies={"receipt_status": "erp_purchase_receipt_status_map.export_status"},
 )
 
 DATASETS: tuple[Dataset, ...] = (

@@ -32,7 +32,6 @@ import io
 import json
 import logging
 import tempfile
-import uuid
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ import duckdb
 import pyarrow as pa
 
 from orchestration.ingest.datasets import DATASETS, LINEAGE_COLUMNS, Dataset, recognise
+from orchestration.ingest.raw_schema import RAW_SCHEMA, ensure_raw_tables, new_batch_id
 from orchestration.ingest.readers import (
     ARCHIVE_SUFFIXES,
     INVALID_BYTES_MARKER,
@@ -59,9 +59,6 @@ from orchestration.ingest.results import FileResult, IngestReport
 
 logger = logging.getLogger(__name__)
 
-RAW_SCHEMA = "raw"
-
-
 class LandingError(Exception):
     """The landing folder cannot be ingested as it is; the message says which file and why."""
 
@@ -72,54 +69,6 @@ def quote_name(name: str) -> str:
     return repr(name)
 
 
-def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("set enable_progress_bar = false")
-    con.execute(f"create schema if not exists {RAW_SCHEMA}")
-    for dataset in DATASETS:
-        columns = ", ".join(f'"{c}" varchar' for c in dataset.raw_columns)
-        con.execute(
-            f"create table if not exists {RAW_SCHEMA}.{dataset.name} ({columns}, "
-            "_source_file varchar not null, _source_row_number bigint not null, "
-            "_loaded_at timestamp not null, _batch_id varchar not null)"
-        )
-    con.execute(
-        f"""create table if not exists {RAW_SCHEMA}.quarantine (
-            dataset varchar not null, _source_file varchar not null, _source_row_number bigint not null,
-            reason varchar not null, raw_record varchar, _batch_id varchar not null, _loaded_at timestamp not null)"""
-    )
-    con.execute(
-        f"""create table if not exists {RAW_SCHEMA}.ingest_log (
-            batch_id varchar primary key, dataset varchar not null, source_file varchar not null,
-            file_size_bytes bigint not null, file_sha256 varchar not null, encoding varchar,
-            rows_in bigint not null, rows_loaded bigint not null, rows_quarantined bigint not null,
-            status varchar not null, ignored_headers varchar, duplicate_of varchar,
-            started_at timestamp not null, finished_at timestamp not null)"""
-    )
-    # API windows fetched again hold records raw already has: rows in = loaded + quarantined + unchanged
-    # (always 0 for files, which are skipped whole when already loaded); added in place to older warehouses
-    con.execute(f"alter table {RAW_SCHEMA}.ingest_log add column if not exists rows_unchanged bigint default 0")
-    # files that were not loaded say why; a cut export says so; rows held back with a quarantined order are counted
-    # (rows in = loaded + quarantined + held back); each landing ingest run's entries share `ingest_run`
-    for column, kind in (
-        ("reason", "varchar"),
-        ("truncated", "varchar"),
-        ("rows_held_back", "bigint default 0"),
-        ("ingest_run", "varchar"),
-    ):
-        con.execute(f"alter table {RAW_SCHEMA}.ingest_log add column if not exists {column} {kind}")
-    from orchestration.ingest.holdback import create_held_back_table
-
-    create_held_back_table(con)
-    # the purchase receipts' optional 采购日期 (supplier lead times), added in place to older warehouses
-    con.execute(f"alter table {RAW_SCHEMA}.erp_purchase_receipts add column if not exists purchase_ordered_at varchar")
-    # the API sources' raw tables too (empty until an API is configured), so every dbt source resolves
-    from orchestration.ingest.api.landing import create_api_tables
-
-    create_api_tables(con)
-    # the forecast step's tables (empty until it first runs), so dbt's source `forecast` resolves too
-    from orchestration.forecast_tables import ensure_forecast_tables
-
-    ensure_forecast_tables(con)
 
 
 def landing_files(landing_dir: Path) -> list[Path]:
@@ -295,11 +244,6 @@ def _reason_sql(dataset: Dataset, value_of: dict[str, str]) -> str:
     if not whens:
         return "cast(null as varchar)"
     return "case " + " ".join(f"when {condition} then {reason}" for condition, reason in whens) + " end"
-
-
-def new_batch_id(loaded_at: dt.datetime) -> str:
-    """Batch ids sort by load time, so "the latest delivery" is well defined even within one ingest run."""
-    return f"{loaded_at:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:12]}"
 
 
 def _utc_now() -> dt.datetime:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.ingest.declarations import PERSONAL_COLUMNS as RAW_PERSONAL_COLUMNS
 from orchestration.metrics.tables import METRICS_SCHEMA
 
 logger = logging.getLogger(__name__)
@@ -208,26 +209,9 @@ REPORT_TABLES: tuple[ReportTable, ...] = (
 column added to a mart never reaches the report unreviewed. A relation missing from the warehouse is left out with
 a warning (the report's `sources` step then names the table it lacks)."""
 
-PERSONAL_COLUMNS = frozenset(
-    {
-        "buyer_nick",
-        "buyer_alipay_account",
-        "receiver_name",
-        "receiver_phone",
-        "receiver_mobile",
-        "receiver_address",
-        "buyer_message",
-        "shop_buyer_id",
-        "order_note",
-        "seller_memo",
-        "invoice_title",
-        "line_note",
-        "examples",
-    }
-)
-"""Column names that must never reach the report file: the personal fields of the raw tables
-(tests/structure/project_rules.py, tests/singular/assert_no_personal_columns_outside_raw.sql) and the
-quality results' example rows."""
+PERSONAL_COLUMNS = RAW_PERSONAL_COLUMNS | {"examples"}
+"""Column names that must never reach the report file: the personal fields of the raw tables (declared with the
+datasets, orchestration/ingest/declarations.py) and the quality results' example rows."""
 
 
 PLACEHOLDER_COLUMN = "is_placeholder"

@@ -1,7 +1,8 @@
 {#-
     Personal data stays in the raw layer: no table or view in staging, intermediate or marts has a column named
-    like a clear-text personal field of the raw tables. (Staging carries only their salted hashes, `*_hash`,
-    and the customer key; is_sha256_hex tests check those values.)
+    like a clear-text personal field of the raw tables (var `personal_columns`, generated in dbt_project.yml from
+    the dataset declarations by `python -m orchestration.ingest.declarations`). Staging carries only their salted
+    hashes, `*_hash`, and the customer key; is_sha256_hex tests check those values.
 -#}
 -- runs after the models it inspects:
 -- depends_on: {{ ref('stg_tmall__orders') }}, {{ ref('stg_tmall__order_items') }}, {{ ref('stg_erp__sales_orders') }}
@@ -16,15 +17,7 @@ select
     column_name
 from {{ columns_in_schemas(['staging', 'intermediate', 'marts']) }}
 where lower(column_name) in (
-        'buyer_nick',
-        'buyer_alipay_account',
-        'receiver_name',
-        'receiver_phone',
-        'receiver_mobile',
-        'receiver_address',
-        'buyer_message',
-        'order_note',
-        'seller_memo',
-        'invoice_title',
-        'line_note'
+        {%- for column in var("personal_columns") %}
+            '{{ column }}'{{ "," if not loop.last }}
+        {%- endfor %}
     )

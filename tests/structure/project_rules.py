@@ -5,7 +5,8 @@ of reach offline). `make test` fails when a model breaks one; each rule says wha
 - `source()` only in staging: every other layer reads models;
 - every model has a description and a tested primary key (unique and not_null on one column, or a
   unique-combination test);
-- personal data stays in raw: no model has a column named like a personal field unless it is a hash;
+- personal data stays in raw: no model has a column named like a personal field (`PERSONAL_COLUMNS`, declared with
+  the raw datasets in orchestration/ingest/declarations.py) unless it is a hash;
 - marts are materialised as tables (an incremental one merges on its primary key: `unique_key`) and carry an
   enforced contract: `contract: {enforced: true}` and a `data_type`
   for every column (dbt then fails a build whose SQL produces another column list or type);
@@ -20,18 +21,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-PERSONAL_COLUMNS = frozenset(
-    {
-        "buyer_nick",
-        "buyer_alipay_account",
-        "receiver_name",
-        "receiver_phone",
-        "receiver_mobile",
-        "receiver_address",
-        "buyer_message",
-        "shop_buyer_id",
-    }
-)
+from orchestration.ingest.declarations import PERSONAL_COLUMNS
+
 STAGING_NAME = re.compile(r"^stg_[a-z0-9]+__[a-z0-9_]+$")
 
 

@@ -29,15 +29,18 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from orchestration.ingest.api.jushuitan import (
-    INVENTORY_PATH,
-    ORDERS_PATH,
-    OUTBOUND_PATH,
-    PURCHASE_RECEIPTS_PATH,
-    SKUS_PATH,
+from orchestration.ingest.api.datasets import (  # noqa: F401  (the declarations, importable from here as before)
+    API_DATASETS,
+    JST_INVENTORY,
+    JST_ORDERS,
+    JST_PURCHASE_RECEIPTS,
+    JST_SALES_OUTBOUND,
+    JST_SKUS,
+    TOP_REFUNDS,
+    TOP_TRADES,
+    ApiDataset,
 )
-from orchestration.ingest.api.top import REFUNDS_RECEIVED, TRADES_INCREMENT
-from orchestration.ingest.loader import RAW_SCHEMA, ensure_raw_tables, new_batch_id
+from orchestration.ingest.raw_schema import RAW_SCHEMA, create_api_tables, ensure_api_tables, new_batch_id  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
@@ -45,96 +48,6 @@ _DIGITS = re.compile(r"^[0-9]+$")
 Fetch = Callable[[dt.datetime, dt.datetime], list[dict[str, Any]]]
 
 
-@dataclass(frozen=True)
-class ApiDataset:
-    name: str
-    """The raw table."""
-    api_method: str
-    """The API call that feeds it, as named in `_source_file`."""
-    id_column: str
-    id_fields: tuple[str, ...]
-    """Where the id is read from, first non-empty wins (`tid_str` before `tid`: ids exceed 2^53)."""
-    extra_columns: dict[str, str]
-    """raw column -> payload field, copied as text next to the payload."""
-    max_window: dt.timedelta
-    description: str
-    numeric_id: bool = True
-    """Ids are digits (TOP and ERP numeric ids); False for codes such as the ERP SKU code."""
-    columns: tuple[str, ...] = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "columns", (self.id_column, *self.extra_columns, "payload"))
-
-
-TOP_TRADES = ApiDataset(
-    name="top_trades",
-    api_method=TRADES_INCREMENT,
-    id_column="tid",
-    id_fields=("tid_str", "tid"),
-    extra_columns={"status": "status", "created": "created", "modified": "modified"},
-    max_window=dt.timedelta(days=1),
-    description="Tmall trades from the Taobao Open Platform, one row per trade version (modified time), JSON payload.",
-)
-TOP_REFUNDS = ApiDataset(
-    name="top_refunds",
-    api_method=REFUNDS_RECEIVED,
-    id_column="refund_id",
-    id_fields=("refund_id",),
-    extra_columns={"tid": "tid", "oid": "oid", "status": "status", "created": "created", "modified": "modified"},
-    max_window=dt.timedelta(days=1),
-    description="Tmall refunds from the Taobao Open Platform, one row per refund version, JSON payload.",
-)
-JST_ORDERS = ApiDataset(
-    name="jst_orders",
-    api_method=f"jushuitan:{ORDERS_PATH}",
-    id_column="o_id",
-    id_fields=("o_id",),
-    extra_columns={"so_id": "so_id", "shop_id": "shop_id", "status": "status", "modified": "modified"},
-    max_window=dt.timedelta(days=7),
-    description='聚水潭 ERP sales orders from its open API, one row per order version, JSON payload ("" as null).',
-)
-JST_SALES_OUTBOUND = ApiDataset(
-    name="jst_sales_outbound",
-    api_method=f"jushuitan:{OUTBOUND_PATH}",
-    id_column="io_id",
-    id_fields=("io_id",),
-    extra_columns={"o_id": "o_id", "so_id": "so_id", "status": "status", "io_date": "io_date", "modified": "modified"},
-    max_window=dt.timedelta(days=7),
-    description="聚水潭 sales outbound (销售出库) from its open API, one row per outbound version, JSON payload.",
-)
-JST_INVENTORY = ApiDataset(
-    name="jst_inventory",
-    api_method=f"jushuitan:{INVENTORY_PATH}",
-    id_column="sku_id",
-    id_fields=("sku_id",),
-    extra_columns={"wms_co_id": "wms_co_id", "modified": "modified"},
-    max_window=dt.timedelta(days=7),
-    description=(
-        "聚水潭 stock levels (库存) from its open API, one row per SKU, warehouse and change (a snapshot of the "
-        "state at `modified`), JSON payload."
-    ),
-    numeric_id=False,
-)
-JST_SKUS = ApiDataset(
-    name="jst_skus",
-    api_method=f"jushuitan:{SKUS_PATH}",
-    id_column="sku_id",
-    id_fields=("sku_id",),
-    extra_columns={"i_id": "i_id", "modified": "modified"},
-    max_window=dt.timedelta(days=7),
-    description="聚水潭 SKU master (商品资料) from its open API, one row per SKU version, JSON payload.",
-    numeric_id=False,
-)
-JST_PURCHASE_RECEIPTS = ApiDataset(
-    name="jst_purchase_receipts",
-    api_method=f"jushuitan:{PURCHASE_RECEIPTS_PATH}",
-    id_column="io_id",
-    id_fields=("io_id",),
-    extra_columns={"po_id": "po_id", "status": "status", "io_date": "io_date", "modified": "modified"},
-    max_window=dt.timedelta(days=7),
-    description="聚水潭 purchase receipts (采购入库) from its open API, one row per receipt version, JSON payload.",
-)
-API_DATASETS = (TOP_TRADES, TOP_REFUNDS, JST_ORDERS, JST_SALES_OUTBOUND, JST_INVENTORY, JST_SKUS, JST_PURCHASE_RECEIPTS)
 
 
 @dataclass
@@ -167,23 +80,6 @@ class SyncReport:
             "rows_quarantined": sum(w.rows_quarantined for w in self.windows),
             "rows_unchanged": sum(w.rows_unchanged for w in self.windows),
         }
-
-
-def ensure_api_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """The raw tables of every source and the API tables."""
-    ensure_raw_tables(con)
-    create_api_tables(con)
-
-
-def create_api_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """The API raw tables (empty when no API is configured, so the dbt sources over them always resolve)."""
-    for dataset in API_DATASETS:
-        columns = ", ".join(f'"{c}" varchar' for c in dataset.columns)
-        con.execute(
-            f"create table if not exists {RAW_SCHEMA}.{dataset.name} ({columns}, "
-            "_source_file varchar not null, _source_row_number bigint not null, "
-            "_loaded_at timestamp not null, _batch_id varchar not null)"
-        )
 
 
 def source_file(dataset: ApiDataset, shop: str, start: dt.datetime, end: dt.datetime) -> str:
