@@ -14,19 +14,24 @@ from pathlib import Path
 import duckdb
 
 from orchestration.metrics.tables import METRICS_SCHEMA
+from orchestration.reports.page_aggregates import PAY_TO_SHIP_HOUR_BINS, RECONCILIATION_EXCEPTIONS
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class ReportTable:
-    """One table the report reads besides the metric tables: an explicit column list from a warehouse relation."""
+    """One table the report reads besides the metric tables: an explicit column list from a warehouse relation, or
+    an aggregate of it (`query`) where the relation grows with orders and the page draws less."""
 
     name: str
     relation: str
     columns: tuple[str, ...]
     where: str = ""
     order_by: str = ""
+    query: str = ""
+    """A select over `source` (the whitelisted `columns` of `relation`, filtered by `where`) whose result is the
+    table instead: bins, a top-N list, days (orchestration/reports/page_aggregates.py)."""
 
 
 MARTS_SCHEMA = "marts"
@@ -128,19 +133,13 @@ REPORT_TABLES: tuple[ReportTable, ...] = (
         order_by="sku_class, origin_date, method",
     ),
     ReportTable(
-        "order_fulfilment",
+        # the fulfilment page's histogram, binned here: the orders themselves would grow the report with orders
+        "pay_to_ship_hour_bins",
         f"{MARTS_SCHEMA}.fct_order_fulfilment",
-        (
-            "order_id",
-            "shop_name",
-            "paid_date",
-            "warehouse_name",
-            "is_shipped",
-            "pay_to_ship_hours",
-            "is_shipped_within_48h",
-        ),
+        ("pay_to_ship_hours",),
         where="is_shipped",
-        order_by="paid_date, order_id",
+        query=PAY_TO_SHIP_HOUR_BINS,
+        order_by="bin_index",
     ),
     ReportTable(
         "reconciliation_exceptions",
@@ -159,8 +158,10 @@ REPORT_TABLES: tuple[ReportTable, ...] = (
             "group_erp_amount",
             "amount_at_stake",
         ),
-        # the order list behind each category but `matched` (the orders that agree need no list)
+        # the order list behind each category but `matched` (the orders that agree need no list), the largest
+        # amounts at stake first and at most RECONCILIATION_LIST_LENGTH per category
         where="reconciliation_category <> 'matched'",
+        query=RECONCILIATION_EXCEPTIONS,
         order_by="reconciliation_category, amount_at_stake desc, reconciliation_item_id",
     ),
     # quality results without their example rows (those are raw data), times in China local
@@ -267,10 +268,13 @@ def export_report_database(warehouse_path: Path, target: Path) -> dict[str, int]
             if not _relation_exists(con, spec.relation):
                 logger.warning("report table %s: %s is not in the warehouse, left out", spec.name, spec.relation)
                 continue
+            select = f"select {', '.join(spec.columns)} from warehouse.{spec.relation}" + (
+                f" where {spec.where}" if spec.where else ""
+            )
+            if spec.query:
+                select = f"with source as ({select}) select * from ({spec.query})"
             con.execute(
-                f"create table main.{spec.name} as select {', '.join(spec.columns)} from warehouse.{spec.relation}"
-                + (f" where {spec.where}" if spec.where else "")
-                + (f" order by {spec.order_by}" if spec.order_by else "")
+                f"create table main.{spec.name} as {select}" + (f" order by {spec.order_by}" if spec.order_by else "")
             )
             counts[spec.name] = con.execute(f"select count(*) from main.{spec.name}").fetchone()[0]  # type: ignore[index]
         con.execute("detach warehouse")

@@ -274,14 +274,12 @@ EMPTY_TABLES = {  # every other table of the report file, with the columns and t
         "average_order_value double",
         "refund_rate double",
     ),
-    "order_fulfilment": (
-        "order_id varchar",
-        "shop_name varchar",
-        "paid_date date",
-        "warehouse_name varchar",
-        "is_shipped boolean",
-        "pay_to_ship_hours decimal(18,4)",
-        "is_shipped_within_48h boolean",
+    "pay_to_ship_hour_bins": (
+        "bin_index bigint",
+        "bin_start double",
+        "bin_end double",
+        "bin_decimals integer",
+        "orders bigint",
     ),
     "promotion_days": (
         "date_day date",

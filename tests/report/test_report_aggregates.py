@@ -1,0 +1,136 @@
+"""Report tables aggregated by the export to what their page draws (orchestration/reports/page_aggregates.py): the
+pay-to-ship histogram's bins are the bins Evidence's own Histogram draws, and a table of one row per order leaves the
+export as at most a page's worth of rows, however many orders there are."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.reports.export import export_report_database
+from orchestration.reports.page_aggregates import PAY_TO_SHIP_HOUR_BINS, RECONCILIATION_LIST_LENGTH
+
+REPORTS_DIR = Path(__file__).resolve().parents[2] / "reports"
+
+# echarts-stat's histogram with the method Evidence 40's Hist component picks (core-components
+# viz/histogram/Hist.svelte), as [start, end, count, midpoint] per bin; and the midpoints of our bins as
+# BinnedHistogramBars.svelte computes them
+ECSTAT_HISTOGRAM = """
+const ecStat = require(process.argv[1] + '/node_modules/echarts-stat');
+const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const out = {};
+for (const [name, { values, ours }] of Object.entries(cases)) {
+    const distinct = [...new Set(values)];
+    const max = Math.max(...distinct);
+    const method = distinct.length <= 1 ? 'squareRoot' : max < 10 ? 'freedmanDiaconis' : max < 40 ? 'sturges'
+        : 'squareRoot';
+    out[name] = {
+        shown: ecStat.histogram(values, method).data.map((bin) => [bin[2], bin[3], bin[1], bin[0]]),
+        ours: ours.map(([x0, x1, count, decimals]) => [x0, x1, count, +((x0 + x1) / 2).toFixed(decimals)]),
+    };
+}
+process.stdout.write(JSON.stringify(out));
+"""
+
+
+def sql_bins(values: list[Decimal]) -> list[list[float]]:
+    with duckdb.connect() as con:
+        con.execute("create table hours as select unnest(?::decimal(18,4)[]) as pay_to_ship_hours", [values])
+        rows = con.execute(
+            f"with source as (select * from hours) select bin_start, bin_end, orders, bin_decimals "
+            f"from ({PAY_TO_SHIP_HOUR_BINS}) order by bin_index"
+        ).fetchall()
+    return [[start, end, count, decimals] for start, end, count, decimals in rows]
+
+
+def test_pay_to_ship_bins_are_the_bins_evidences_histogram_draws() -> None:
+    rng = random.Random(18)
+    exponential = [Decimal(str(round(rng.expovariate(1 / 20), 4))) for _ in range(5000)]
+    cases = {
+        "hours up to days (square root, capped at 50 bins)": exponential,
+        "under 40 hours (Sturges)": [round(v / 10, 4) for v in exponential],
+        "under 10 hours (Freedman-Diaconis)": [round(v / 40, 4) for v in exponential],
+        "whole hours from zero": [Decimal(rng.randint(0, 72)) for _ in range(3000)],
+        "up to 150 hours (the 50-bin cap decides the width)": [Decimal(rng.randint(0, 1500)) / 10 for _ in range(3000)],
+        "400 orders (20 bins)": exponential[:400],
+        "a few orders": exponential[:7],
+        "one value": [Decimal(5)] * 4,
+        "fractions of an hour": [Decimal(str(round(rng.random() * 0.05, 4))) for _ in range(300)],
+    }
+    ours = {name: sql_bins(values) for name, values in cases.items()}
+    drawn = json.loads(
+        subprocess.run(
+            ["node", "-e", ECSTAT_HISTOGRAM, str(REPORTS_DIR)],
+            input=json.dumps(
+                {name: {"values": [float(v) for v in values], "ours": ours[name]} for name, values in cases.items()}
+            ),
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+    )
+    for name, values in cases.items():
+        assert drawn[name]["ours"] == drawn[name]["shown"], name
+        assert sum(row[2] for row in ours[name]) == len(values), name
+
+
+@pytest.fixture
+def order_warehouse(tmp_path: Path) -> Path:
+    """Ten days of 400 shipped orders a day, and 300 reconciliation items a day in every category."""
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.fct_order_fulfilment as select 'T' || i as order_id, '旗舰店' as shop_name, "
+            "date '2025-03-01' + cast(i % 10 as integer) as paid_date, '嘉兴总仓' as warehouse_name, "
+            "i % 20 <> 0 as is_shipped, cast((i * 37 % 9000) / 50.0 as decimal(18,4)) as pay_to_ship_hours, "
+            "true as is_shipped_within_48h, '收件人' as receiver_name from range(4000) as t(i)"
+        )
+        con.execute(
+            "create table marts.fct_order_reconciliation as select 'R' || i as reconciliation_item_id, "
+            "'tmall' as item_source, 'T' || i as order_id, 'E' || i as erp_order_id, 1 as erp_order_count, "
+            "'旗舰店' as shop_name, date '2025-03-01' + cast(i % 10 as integer) as reconciliation_date, "
+            "['matched', 'merged', 'split', 'amount_mismatch', 'missing_in_erp', 'missing_in_tmall', "
+            "'closed_before_erp'][i % 7 + 1] as reconciliation_category, cast(i as decimal(18,2)) as tmall_amount, "
+            "cast(i as decimal(18,2)) as group_tmall_amount, cast(i as decimal(18,2)) as group_erp_amount, "
+            "cast(i % 997 as decimal(18,2)) as amount_at_stake from range(21000) as t(i)"
+        )
+    return path
+
+
+def test_tables_of_one_row_per_order_leave_the_export_as_what_the_page_draws(
+    order_warehouse: Path, tmp_path: Path
+) -> None:
+    counts = export_report_database(order_warehouse, tmp_path / "report.duckdb")
+    assert counts["pay_to_ship_hour_bins"] <= 52, "at most 50 bins, and the two at the ends"
+    assert counts["reconciliation_exceptions"] == 6 * RECONCILIATION_LIST_LENGTH
+    with duckdb.connect(str(tmp_path / "report.duckdb"), read_only=True) as con:
+        assert con.execute("select sum(orders) from pay_to_ship_hour_bins").fetchone()[0] == 3800  # type: ignore[index]
+        listed = set(
+            con.execute(
+                "select reconciliation_category, reconciliation_item_id from reconciliation_exceptions"
+            ).fetchall()
+        )
+    with duckdb.connect(str(order_warehouse), read_only=True) as warehouse:
+        items = warehouse.execute(
+            "select reconciliation_category, reconciliation_item_id, amount_at_stake, reconciliation_date, order_id "
+            "from marts.fct_order_reconciliation where reconciliation_category <> 'matched'"
+        ).fetchall()
+    # each category's list is its first RECONCILIATION_LIST_LENGTH items in the page's order
+    expected = set()
+    for category in {item[0] for item in items}:
+        in_category = sorted((i for i in items if i[0] == category), key=lambda i: (-i[2], i[3], i[4], i[1]))
+        expected |= {(category, i[1]) for i in in_category[:RECONCILIATION_LIST_LENGTH]}
+    assert listed == expected
+
+
+def test_the_reconciliation_page_says_how_long_its_lists_are() -> None:
+    page = (REPORTS_DIR / "pages" / "reconciliation.md").read_text(encoding="utf-8")
+    assert f"每类最多列出差异金额最大的 {RECONCILIATION_LIST_LENGTH} 项" in page
