@@ -14,7 +14,11 @@ from pathlib import Path
 import duckdb
 
 from orchestration.metrics.tables import METRICS_SCHEMA
-from orchestration.reports.page_aggregates import PAY_TO_SHIP_HOUR_BINS, RECONCILIATION_EXCEPTIONS
+from orchestration.reports.page_aggregates import (
+    INGEST_FRESHNESS,
+    PAY_TO_SHIP_HOUR_BINS,
+    RECONCILIATION_EXCEPTIONS,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -183,9 +187,9 @@ REPORT_TABLES: tuple[ReportTable, ...] = (
         ),
         order_by="checked_at, check_name, expectation",
     ),
-    # what was loaded from which file: file names and counts, never row contents
+    # what was loaded per dataset: file names and counts, never row contents
     ReportTable(
-        "ingest_files",
+        "ingest_freshness",
         "raw.ingest_log",
         (
             "dataset",
@@ -196,7 +200,8 @@ REPORT_TABLES: tuple[ReportTable, ...] = (
             "status",
             "timezone('Asia/Shanghai', timezone('UTC', finished_at)) as loaded_at",
         ),
-        order_by="loaded_at, source_file",
+        query=INGEST_FRESHNESS,
+        order_by="dataset",
     ),
 )
 """The report's whitelist beyond schema `metrics` (contract: docs/metric-tables.md): explicit columns only, so a

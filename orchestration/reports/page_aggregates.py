@@ -134,3 +134,19 @@ where list_rank <= {RECONCILIATION_LIST_LENGTH}
 """
 """The reconciliation page's order lists: per category, the `RECONCILIATION_LIST_LENGTH` items with the largest amount
 at stake, in the page's own order (its tables show 20 a page); the category totals come from the metric tables."""
+
+INGEST_FRESHNESS = """
+select
+    dataset,
+    count(*) filter (where status = 'loaded') as files_loaded,
+    count(*) filter (where status <> 'loaded') as files_skipped,
+    cast(sum(rows_loaded) as bigint) as rows_loaded,
+    cast(sum(rows_quarantined) as bigint) as rows_quarantined,
+    max(loaded_at) filter (where status = 'loaded') as last_loaded_at,
+    regexp_extract(arg_max(source_file, loaded_at), '[^/]+$') as last_file
+from source
+group by dataset
+"""
+"""The quality page's freshness table: per raw dataset, the files (or API windows) loaded and skipped, their rows,
+the last load (China time) and the name of the last file, without its folder. One row per dataset, where the load
+log has one per file and grows every night."""

@@ -130,14 +130,14 @@ EMPTY_TABLES = {  # every other table of the report file, with the columns and t
         "ship_within_48h_rate double",
         "avg_pay_to_ship_hours double",
     ),
-    "ingest_files": (
+    "ingest_freshness": (
         "dataset varchar",
-        "source_file varchar",
-        "rows_in bigint",
+        "files_loaded bigint",
+        "files_skipped bigint",
         "rows_loaded bigint",
         "rows_quarantined bigint",
-        "status varchar",
-        "loaded_at timestamp",
+        "last_loaded_at timestamp",
+        "last_file varchar",
     ),
     "inventory_health": (
         "sku_id varchar",

@@ -4,6 +4,7 @@ export as at most a page's worth of rows, however many orders there are."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 import subprocess
@@ -83,7 +84,8 @@ def test_pay_to_ship_bins_are_the_bins_evidences_histogram_draws() -> None:
 
 @pytest.fixture
 def order_warehouse(tmp_path: Path) -> Path:
-    """Ten days of 400 shipped orders a day, and 300 reconciliation items a day in every category."""
+    """Ten days of 400 orders a day (380 shipped), 300 reconciliation items a day in each of the seven categories,
+    and 90 landing files of three datasets."""
     path = tmp_path / "warehouse.duckdb"
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
@@ -101,6 +103,14 @@ def order_warehouse(tmp_path: Path) -> Path:
             "'closed_before_erp'][i % 7 + 1] as reconciliation_category, cast(i as decimal(18,2)) as tmall_amount, "
             "cast(i as decimal(18,2)) as group_tmall_amount, cast(i as decimal(18,2)) as group_erp_amount, "
             "cast(i % 997 as decimal(18,2)) as amount_at_stake from range(21000) as t(i)"
+        )
+        con.execute("create schema raw")
+        con.execute(
+            "create table raw.ingest_log as select ['tmall_orders', 'erp_shipments', 'erp_inventory'][i % 3 + 1] "
+            "as dataset, 'landing/' || (i % 3) || '/file_' || lpad(i::varchar, 3, '0') || '.csv' as source_file, "
+            "100 as rows_in, 99 as rows_loaded, 1 as rows_quarantined, "
+            "case when i % 10 = 9 then 'skipped' else 'loaded' end as status, "
+            "timestamp '2025-03-01 00:00:00' + to_hours(i) as finished_at from range(90) as t(i)"
         )
     return path
 
@@ -129,6 +139,25 @@ def test_tables_of_one_row_per_order_leave_the_export_as_what_the_page_draws(
         in_category = sorted((i for i in items if i[0] == category), key=lambda i: (-i[2], i[3], i[4], i[1]))
         expected |= {(category, i[1]) for i in in_category[:RECONCILIATION_LIST_LENGTH]}
     assert listed == expected
+
+
+def test_the_load_log_leaves_the_export_as_one_row_per_dataset(order_warehouse: Path, tmp_path: Path) -> None:
+    export_report_database(order_warehouse, tmp_path / "report.duckdb")
+    with duckdb.connect(str(tmp_path / "report.duckdb"), read_only=True) as con:
+        rows = con.execute("select * from ingest_freshness order by dataset").fetchall()
+    # file i (hour i after 2025-03-01 08:00 China time) belongs to dataset i % 3; every tenth is skipped
+    assert [row[:5] for row in rows] == [
+        ("erp_inventory", 27, 3, 30 * 99, 30),
+        ("erp_shipments", 27, 3, 30 * 99, 30),
+        ("tmall_orders", 27, 3, 30 * 99, 30),
+    ]
+    # the last loaded file's time in China time (file_089 was skipped: erp_inventory's last load is file_086), and
+    # the name of the last file of any status without its folder
+    assert [(row[5], row[6]) for row in rows] == [
+        (dt.datetime(2025, 3, 4, 22), "file_089.csv"),
+        (dt.datetime(2025, 3, 5, 0), "file_088.csv"),
+        (dt.datetime(2025, 3, 4, 23), "file_087.csv"),
+    ]
 
 
 def test_the_reconciliation_page_says_how_long_its_lists_are() -> None:
