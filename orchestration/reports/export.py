@@ -17,6 +17,8 @@ from orchestration.metrics.tables import METRICS_SCHEMA
 from orchestration.reports.page_aggregates import (
     INGEST_FRESHNESS,
     PAY_TO_SHIP_HOUR_BINS,
+    QUALITY_LATEST_RUN,
+    QUALITY_RUN_HISTORY,
     RECONCILIATION_EXCEPTIONS,
 )
 
@@ -39,6 +41,19 @@ class ReportTable:
 
 
 MARTS_SCHEMA = "marts"
+QUALITY_RESULT_COLUMNS = (
+    "run_id",
+    "timezone('Asia/Shanghai', timezone('UTC', checked_at)) as checked_at",
+    "check_name",
+    "asset_key",
+    "suite",
+    "expectation",
+    "column_name",
+    "severity",
+    "success",
+    "element_count",
+    "unexpected_count",
+)
 REPORT_TABLES: tuple[ReportTable, ...] = (
     # marts (docs/reports.md says which page reads which): display rows, never metrics
     ReportTable(
@@ -168,24 +183,21 @@ REPORT_TABLES: tuple[ReportTable, ...] = (
         query=RECONCILIATION_EXCEPTIONS,
         order_by="reconciliation_category, amount_at_stake desc, reconciliation_item_id",
     ),
-    # quality results without their example rows (those are raw data), times in China local
+    # quality results without their example rows (those are raw data), times in China local: the latest run's,
+    # and one row per run
     ReportTable(
         "quality_check_results",
         "quality.check_results",
-        (
-            "run_id",
-            "timezone('Asia/Shanghai', timezone('UTC', checked_at)) as checked_at",
-            "check_name",
-            "asset_key",
-            "suite",
-            "expectation",
-            "column_name",
-            "severity",
-            "success",
-            "element_count",
-            "unexpected_count",
-        ),
+        QUALITY_RESULT_COLUMNS,
+        query=QUALITY_LATEST_RUN,
         order_by="checked_at, check_name, expectation",
+    ),
+    ReportTable(
+        "quality_run_history",
+        "quality.check_results",
+        QUALITY_RESULT_COLUMNS,
+        query=QUALITY_RUN_HISTORY,
+        order_by="checked_at, run_id",
     ),
     # what was loaded per dataset: file names and counts, never row contents
     ReportTable(

@@ -150,3 +150,27 @@ group by dataset
 """The quality page's freshness table: per raw dataset, the files (or API windows) loaded and skipped, their rows,
 the last load (China time) and the name of the last file, without its folder. One row per dataset, where the load
 log has one per file and grows every night."""
+
+IS_BLOCKING = "severity = 'error' and check_name <> 'dbt_source_freshness'"
+"""A failed check that stops the run's downstream data and report: errors, except source freshness, which only warns
+(docs/quality.md)."""
+
+QUALITY_LATEST_RUN = f"""
+select *, {IS_BLOCKING} as is_blocking
+from source
+where run_id = (select run_id from source order by checked_at desc limit 1)
+"""
+"""The quality page's table of check results: the latest run's (by check time), each marked blocking or not."""
+
+QUALITY_RUN_HISTORY = f"""
+select
+    run_id,
+    max(checked_at) as checked_at,
+    count(*) as checks,
+    count(*) filter (where not success and {IS_BLOCKING}) as failed,
+    count(*) filter (where not success and not ({IS_BLOCKING})) as warned
+from source
+group by run_id
+"""
+"""The quality page's history: one row per run with its checks, blocking failures and warnings, where the results
+have a row per check and run."""

@@ -304,6 +304,14 @@ EMPTY_TABLES = {  # every other table of the report file, with the columns and t
         "success boolean",
         "element_count bigint",
         "unexpected_count bigint",
+        "is_blocking boolean",
+    ),
+    "quality_run_history": (
+        "run_id varchar",
+        "checked_at timestamp",
+        "checks bigint",
+        "failed bigint",
+        "warned bigint",
     ),
     "reconciliation_by_category": (
         "reconciliation_category varchar",

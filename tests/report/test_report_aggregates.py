@@ -85,7 +85,7 @@ def test_pay_to_ship_bins_are_the_bins_evidences_histogram_draws() -> None:
 @pytest.fixture
 def order_warehouse(tmp_path: Path) -> Path:
     """Ten days of 400 orders a day (380 shipped), 300 reconciliation items a day in each of the seven categories,
-    and 90 landing files of three datasets."""
+    90 landing files of three datasets, and three quality runs of 40 checks."""
     path = tmp_path / "warehouse.duckdb"
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
@@ -111,6 +111,18 @@ def order_warehouse(tmp_path: Path) -> Path:
             "100 as rows_in, 99 as rows_loaded, 1 as rows_quarantined, "
             "case when i % 10 = 9 then 'skipped' else 'loaded' end as status, "
             "timestamp '2025-03-01 00:00:00' + to_hours(i) as finished_at from range(90) as t(i)"
+        )
+        con.execute("create schema quality")
+        # run r checks at hour r; in run r, checks 0..r fail: even ones are errors (check 0 a source freshness
+        # check, which only warns), odd ones warnings
+        con.execute(
+            "create table quality.check_results as select 'run-' || r as run_id, "
+            "timestamp '2025-03-01 00:00:00' + to_hours(r) + to_seconds(c) as checked_at, "
+            "case when c = 0 then 'dbt_source_freshness' else 'check_' || c end as check_name, 'raw/x' as asset_key, "
+            "'raw_tmall_orders' as suite, 'expect_column_values_to_not_be_null' as expectation, "
+            "'order_id' as column_name, case when c % 2 = 0 then 'error' else 'warning' end as severity, "
+            "c > r as success, 10 as element_count, 0 as unexpected_count, '[]' as examples "
+            "from range(3) as runs(r), range(40) as checks(c)"
         )
     return path
 
@@ -163,3 +175,18 @@ def test_the_load_log_leaves_the_export_as_one_row_per_dataset(order_warehouse: 
 def test_the_reconciliation_page_says_how_long_its_lists_are() -> None:
     page = (REPORTS_DIR / "pages" / "reconciliation.md").read_text(encoding="utf-8")
     assert f"每类最多列出差异金额最大的 {RECONCILIATION_LIST_LENGTH} 项" in page
+
+
+def test_quality_results_leave_the_export_as_the_latest_run_and_one_row_per_run(
+    order_warehouse: Path, tmp_path: Path
+) -> None:
+    export_report_database(order_warehouse, tmp_path / "report.duckdb")
+    with duckdb.connect(str(tmp_path / "report.duckdb"), read_only=True) as con:
+        latest = con.execute(
+            "select distinct run_id, count(*) over (), count(*) filter (where is_blocking) over () "
+            "from quality_check_results"
+        ).fetchall()
+        history = con.execute("select run_id, checks, failed, warned from quality_run_history order by 1").fetchall()
+    assert latest == [("run-2", 40, 19)], "the latest run's 40 checks; its 20 errors but freshness block"
+    # run r fails checks 0..r: the even ones but 0 are blocking
+    assert history == [("run-0", 40, 0, 1), ("run-1", 40, 0, 2), ("run-2", 40, 1, 2)]

@@ -1,4 +1,5 @@
--- Every recorded quality check result (quality.check_results without example rows), China time.
+-- The latest run's quality check results (quality.check_results without example rows), China time, each marked
+-- blocking or not (orchestration/reports/page_aggregates.py).
 -- Evidence writes no file for an empty result, and pages cannot query a missing one: an empty table gives one
 -- row with is_placeholder = true instead (typed values, so Evidence keeps the column types), which every page
 -- filters out (reports/README.md).
@@ -14,6 +15,7 @@ select
     success,
     element_count,
     unexpected_count,
+    is_blocking,
     false as is_placeholder
 from main.quality_check_results
 union all
@@ -29,5 +31,6 @@ select
     false as success,
     cast(0 as bigint) as element_count,
     cast(0 as bigint) as unexpected_count,
+    false as is_blocking,
     true as is_placeholder
 where not exists (select 1 from main.quality_check_results)
