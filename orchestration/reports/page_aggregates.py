@@ -17,7 +17,9 @@ stats as (
         max(hours) as hi,
         count(distinct hours) as n_distinct,
         quantile_cont(hours, 0.25) as q1,
-        quantile_cont(hours, 0.75) as q3
+        quantile_cont(hours, 0.75) as q3,
+        median(hours) as value_median,
+        max(length(rtrim(split_part(cast(hours as varchar), '.', 2), '0'))) as value_max_decimals
     from hours
     having count(*) > 0
 ),
@@ -86,7 +88,9 @@ bins as (
             when s.hi - c.last_edge = s.step then s.hi
             else c.last_edge + s.step
         end as bin_end,
-        s.digits as bin_decimals
+        s.digits as bin_decimals,
+        s.value_median,
+        cast(s.value_max_decimals as integer) as value_max_decimals
     from span as s
     cross join edge_count as c
     cross join range(0, c.edge_total + 1) as b(bin_index)
@@ -104,6 +108,8 @@ select
     bins.bin_start,
     bins.bin_end,
     bins.bin_decimals,
+    bins.value_median,
+    bins.value_max_decimals,
     coalesce(counted.orders, 0) as orders
 from bins
 left join counted on counted.bin_index = bins.bin_index
@@ -113,7 +119,8 @@ order by bins.bin_index
 (echarts-stat `histogram`, with the method Evidence's `Hist` picks: square root of the count capped at 50 bins when
 the largest value is 40 or more, or there is one distinct value; Sturges below 40; Freedman–Diaconis below 10; a
 "nice" bin width; a bin holds [start, end)). One row per bin, empty bins included, in bin order; `bin_decimals` is
-the rounding echarts-stat applies to the bin's midpoint. reports/components/BinnedHistogram.svelte draws them as the
+the rounding echarts-stat applies to the bin's midpoint; `value_median` and `value_max_decimals` (the same in every
+row) are what Evidence picks the hours' axis format from. reports/components/BinnedHistogram.svelte draws them as the
 `Histogram` would (tests/report/test_report_aggregates.py checks the bins against echarts-stat itself)."""
 
 RECONCILIATION_LIST_LENGTH = 500

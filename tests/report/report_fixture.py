@@ -279,6 +279,8 @@ EMPTY_TABLES = {  # every other table of the report file, with the columns and t
         "bin_start double",
         "bin_end double",
         "bin_decimals integer",
+        "value_median double",
+        "value_max_decimals integer",
         "orders bigint",
     ),
     "promotion_days": (

@@ -8,6 +8,8 @@ select
     bin_start,
     bin_end,
     bin_decimals,
+    value_median,
+    value_max_decimals,
     orders,
     false as is_placeholder
 from main.pay_to_ship_hour_bins
@@ -17,6 +19,8 @@ select
     cast(0 as double) as bin_start,
     cast(0 as double) as bin_end,
     cast(0 as integer) as bin_decimals,
+    cast(0 as double) as value_median,
+    cast(0 as integer) as value_max_decimals,
     cast(0 as bigint) as orders,
     true as is_placeholder
 where not exists (select 1 from main.pay_to_ship_hour_bins)
