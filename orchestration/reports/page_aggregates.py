@@ -123,6 +123,11 @@ the rounding echarts-stat applies to the bin's midpoint; `value_median` and `val
 row) are what Evidence picks the hours' axis format from. reports/components/BinnedHistogram.svelte draws them as the
 `Histogram` would (tests/report/test_report_aggregates.py checks the bins against echarts-stat itself)."""
 
+PAY_TO_SHIP_HOUR_BINS_MOST = 81
+"""The most bins PAY_TO_SHIP_HOUR_BINS returns when the longest pay-to-ship time is 10 hours or more: 50 wanted, a
+"nice" width as small as 1/sqrt(10) × 2 of the exact one (up to 79 bins), and the two at the ends. Below 10 hours
+echarts-stat's Freedman–Diaconis rule grows with the cube root of the orders, as Evidence's own Histogram does."""
+
 RECONCILIATION_LIST_LENGTH = 500
 """The most orders the reconciliation page lists per category (the largest amounts at stake first)."""
 

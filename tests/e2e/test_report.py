@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from orchestration.reports.export import PERSONAL_COLUMNS
-from orchestration.reports.page_aggregates import RECONCILIATION_LIST_LENGTH
+from orchestration.reports.page_aggregates import PAY_TO_SHIP_HOUR_BINS_MOST, RECONCILIATION_LIST_LENGTH
 from orchestration.settings import PROJECT_ROOT
 from tests.report.report_fixture import EMPTY_TABLES
 from tests.support.browser import chromium, screenshot, serve_directory, watch
@@ -334,7 +334,7 @@ SOURCE_ROW_BOUNDS: dict[str, Callable[[int, int], int]] = {
     "sales_by_product": lambda days, skus: skus,
     "monthly_sales_by_product": lambda days, skus: (days // 28 + 1) * skus,  # per month and SKU
     "reconciliation_exceptions": lambda days, skus: 6 * RECONCILIATION_LIST_LENGTH,  # top-N per category
-    "pay_to_ship_hour_bins": lambda days, skus: 52,  # the histogram's bins
+    "pay_to_ship_hour_bins": lambda days, skus: PAY_TO_SHIP_HOUR_BINS_MOST,  # the histogram's bins
 }
 """Per-source exceptions to ROWS_PER_DAY: the report grows with days and SKUs, never with orders
 (docs/metric-tables.md)."""
