@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class ReportTable:
     """One table the report reads besides the metric tables: an explicit column list from a warehouse relation, or
-    an aggregate of it (`query`) where the relation grows with orders and the page draws less."""
+    an aggregate of it (`query`) where the relation grows with orders, files or runs and the page draws less."""
 
     name: str
     relation: str
@@ -37,7 +37,7 @@ class ReportTable:
     order_by: str = ""
     query: str = ""
     """A select over `source` (the whitelisted `columns` of `relation`, filtered by `where`) whose result is the
-    table instead: bins, a top-N list, days (orchestration/reports/page_aggregates.py)."""
+    table instead: bins, a top-N list, sums per dataset or run (orchestration/reports/page_aggregates.py)."""
 
 
 MARTS_SCHEMA = "marts"
