@@ -21,22 +21,46 @@ import duckdb
 
 from orchestration.ingest.declarations import PERSONAL_COLUMNS as RAW_PERSONAL_COLUMNS
 from orchestration.metrics.tables import METRICS_SCHEMA
+from orchestration.reports.page_aggregates import (
+    INGEST_FRESHNESS,
+    PAY_TO_SHIP_HOUR_BINS,
+    QUALITY_LATEST_RUN,
+    QUALITY_RUN_HISTORY,
+    RECONCILIATION_EXCEPTIONS,
+)
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class ReportTable:
-    """One table the report reads besides the metric tables: an explicit column list from a warehouse relation."""
+    """One table the report reads besides the metric tables: an explicit column list from a warehouse relation, or
+    an aggregate of it (`query`) where the relation grows with orders, files or runs and the page draws less."""
 
     name: str
     relation: str
     columns: tuple[str, ...]
     where: str = ""
     order_by: str = ""
+    query: str = ""
+    """A select over `source` (the whitelisted `columns` of `relation`, filtered by `where`) whose result is the
+    table instead: bins, a top-N list, sums per dataset or run (orchestration/reports/page_aggregates.py)."""
 
 
 MARTS_SCHEMA = "marts"
+QUALITY_RESULT_COLUMNS = (
+    "run_id",
+    "timezone('Asia/Shanghai', timezone('UTC', checked_at)) as checked_at",
+    "check_name",
+    "asset_key",
+    "suite",
+    "expectation",
+    "column_name",
+    "severity",
+    "success",
+    "element_count",
+    "unexpected_count",
+)
 REPORT_TABLES: tuple[ReportTable, ...] = (
     # marts (docs/reports.md says which page reads which): display rows, never metrics
     ReportTable(
@@ -135,19 +159,13 @@ REPORT_TABLES: tuple[ReportTable, ...] = (
         order_by="sku_class, origin_date, method",
     ),
     ReportTable(
-        "order_fulfilment",
+        # the fulfilment page's histogram, binned here: the orders themselves would grow the report with orders
+        "pay_to_ship_hour_bins",
         f"{MARTS_SCHEMA}.fct_order_fulfilment",
-        (
-            "order_id",
-            "shop_name",
-            "paid_date",
-            "warehouse_name",
-            "is_shipped",
-            "pay_to_ship_hours",
-            "is_shipped_within_48h",
-        ),
+        ("pay_to_ship_hours",),
         where="is_shipped",
-        order_by="paid_date, order_id",
+        query=PAY_TO_SHIP_HOUR_BINS,
+        order_by="bin_index",
     ),
     ReportTable(
         "reconciliation_exceptions",
@@ -166,32 +184,31 @@ REPORT_TABLES: tuple[ReportTable, ...] = (
             "group_erp_amount",
             "amount_at_stake",
         ),
-        # the order list behind each category but `matched` (the orders that agree need no list)
+        # the order list behind each category but `matched` (the orders that agree need no list), the largest
+        # amounts at stake first and at most RECONCILIATION_LIST_LENGTH per category
         where="reconciliation_category <> 'matched'",
+        query=RECONCILIATION_EXCEPTIONS,
         order_by="reconciliation_category, amount_at_stake desc, reconciliation_item_id",
     ),
-    # quality results without their example rows (those are raw data), times in China local
+    # quality results without their example rows (those are raw data), times in China local: the latest run's,
+    # and one row per run
     ReportTable(
         "quality_check_results",
         "quality.check_results",
-        (
-            "run_id",
-            "timezone('Asia/Shanghai', timezone('UTC', checked_at)) as checked_at",
-            "check_name",
-            "asset_key",
-            "suite",
-            "expectation",
-            "column_name",
-            "severity",
-            "success",
-            "element_count",
-            "unexpected_count",
-        ),
+        QUALITY_RESULT_COLUMNS,
+        query=QUALITY_LATEST_RUN,
         order_by="checked_at, check_name, expectation",
     ),
-    # what was loaded from which file: file names and counts, never row contents
     ReportTable(
-        "ingest_files",
+        "quality_run_history",
+        "quality.check_results",
+        QUALITY_RESULT_COLUMNS,
+        query=QUALITY_RUN_HISTORY,
+        order_by="checked_at, run_id",
+    ),
+    # what was loaded per dataset: file names and counts, never row contents
+    ReportTable(
+        "ingest_freshness",
         "raw.ingest_log",
         (
             "dataset",
@@ -202,7 +219,8 @@ REPORT_TABLES: tuple[ReportTable, ...] = (
             "status",
             "timezone('Asia/Shanghai', timezone('UTC', finished_at)) as loaded_at",
         ),
-        order_by="loaded_at, source_file",
+        query=INGEST_FRESHNESS,
+        order_by="dataset",
     ),
 )
 """The report's whitelist beyond schema `metrics` (contract: docs/metric-tables.md): explicit columns only, so a
@@ -305,10 +323,13 @@ def export_report_database(warehouse_path: Path, target: Path) -> dict[str, int]
             if not _relation_exists(con, spec.relation):
                 logger.warning("report table %s: %s is not in the warehouse, left out", spec.name, spec.relation)
                 continue
+            select = f"select {', '.join(spec.columns)} from warehouse.{spec.relation}" + (
+                f" where {spec.where}" if spec.where else ""
+            )
+            if spec.query:
+                select = f"with source as ({select}) select * from ({spec.query})"
             con.execute(
-                f"create table main.{spec.name} as select {', '.join(spec.columns)}, false as {PLACEHOLDER_COLUMN} "
-                f"from warehouse.{spec.relation}"
-                + (f" where {spec.where}" if spec.where else "")
+                f"create table main.{spec.name} as select *, false as {PLACEHOLDER_COLUMN} from ({select}) as exported"
                 + (f" order by {spec.order_by}" if spec.order_by else "")
             )
             counts[spec.name] = con.execute(f"select count(*) from main.{spec.name}").fetchone()[0]  # type: ignore[index]

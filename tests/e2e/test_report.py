@@ -4,7 +4,7 @@ numbers equal the metric layer's tables (and, for lists, the marts) in the wareh
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +13,8 @@ import duckdb
 import pytest
 
 from orchestration.reports.export import PERSONAL_COLUMNS
+from orchestration.reports.page_aggregates import PAY_TO_SHIP_HOUR_BINS_MOST, RECONCILIATION_LIST_LENGTH
+from orchestration.settings import PROJECT_ROOT
 from tests.report.report_fixture import EMPTY_TABLES
 from tests.support.browser import chromium, screenshot, serve_directory, watch
 from tests.support.report_page import (
@@ -319,3 +321,41 @@ def test_report_file_has_the_fixtures_columns_and_nothing_personal(demo_run) -> 
         assert sorted(columns.get(table, [])) == sorted(expected), table
     personal = {f"{t}.{c.split()[0]}" for t, cs in columns.items() for c in cs if c.split()[0] in PERSONAL_COLUMNS}
     assert personal == set()
+
+
+ROWS_PER_DAY = 4
+"""What a report source may return per day of data (the days of `daily_kpis`): a row per day, or per day and shop
+or warehouse. A source with a row per order or customer exceeds it on the demo data (3,000 orders over a year)."""
+
+SOURCE_ROW_BOUNDS: dict[str, Callable[[int, int], int]] = {
+    # the sources bounded otherwise, by (days of data, SKUs in dim_products)
+    "dim_products": lambda days, skus: skus,
+    "inventory_health": lambda days, skus: skus,
+    "replenishment_plan": lambda days, skus: 3 * skus,  # per SKU and warehouse
+    "sales_by_product": lambda days, skus: skus,
+    "monthly_sales_by_product": lambda days, skus: (days // 28 + 1) * skus,  # per month and SKU
+    "reconciliation_exceptions": lambda days, skus: 6 * RECONCILIATION_LIST_LENGTH,  # top-N per category
+    "pay_to_ship_hour_bins": lambda days, skus: PAY_TO_SHIP_HOUR_BINS_MOST,  # the histogram's bins
+}
+"""Per-source exceptions to ROWS_PER_DAY: the report grows with days and SKUs, never with orders
+(docs/metric-tables.md)."""
+
+
+def test_every_report_source_returns_rows_by_days_and_skus_not_by_orders(demo_run) -> None:
+    database = demo_run.settings.reports_dir / "sources" / "warehouse" / "report.duckdb"
+    sources = sorted((PROJECT_ROOT / "reports" / "sources" / "warehouse").glob("*.sql"))
+    assert set(SOURCE_ROW_BOUNDS) <= {source.stem for source in sources}, "a bound for a source that is gone"
+    with duckdb.connect(str(database), read_only=True) as con:
+        days = con.execute("select count(distinct metric_date) from daily_kpis").fetchone()[0]  # type: ignore[index]
+        skus = con.execute("select count(*) from dim_products").fetchone()[0]  # type: ignore[index]
+        rows = {}
+        for source in sources:
+            query = f"select count(*) from (\n{source.read_text(encoding='utf-8')}\n)"
+            rows[source.stem] = con.execute(query).fetchone()[0]  # type: ignore[index]
+    assert days >= 300 and skus > 0, "the demo run covers about a year"
+    too_many = {
+        name: (count, bound)
+        for name, count in rows.items()
+        if count > (bound := SOURCE_ROW_BOUNDS.get(name, lambda d, s: ROWS_PER_DAY * d)(days, skus))
+    }
+    assert too_many == {}, f"rows (and the bound) over {days} days and {skus} SKUs"

@@ -79,9 +79,10 @@ def _mart_column_types() -> dict[str, dict[str, str]]:
     return types
 
 
-# the two report tables that are not dbt marts: written by Python (quality results, ingest log), not declared in YAML
-PYTHON_TABLE_TYPES = {
-    "quality_check_results": {
+# the report tables' sources that are not dbt marts: written by Python (quality results, ingest log), not declared in
+# YAML; the whitelisted columns each ReportTable reads from them (before its aggregate, if any)
+PYTHON_SOURCE_TYPES = {
+    "quality.check_results": {
         "run_id": "varchar",
         "checked_at": "timestamp",
         "check_name": "varchar",
@@ -94,7 +95,7 @@ PYTHON_TABLE_TYPES = {
         "element_count": "bigint",
         "unexpected_count": "bigint",
     },
-    "ingest_files": {
+    "raw.ingest_log": {
         "dataset": "varchar",
         "source_file": "varchar",
         "rows_in": "bigint",
@@ -104,6 +105,15 @@ PYTHON_TABLE_TYPES = {
         "loaded_at": "timestamp",
     },
 }
+
+
+def _aggregate_columns(query: str, source: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns and types a ReportTable's aggregate gives, found by running it over an empty `source` of the
+    whitelisted columns' types (as the export runs it over the real ones)."""
+    with duckdb.connect() as con:
+        con.execute(f"create table source ({', '.join(source)})")
+        described = con.execute(f"describe select * from ({query})").fetchall()
+    return tuple(f"{name} {kind.lower()}" for name, kind, *_ in described)
 
 
 def _empty_tables() -> dict[str, tuple[str, ...]]:
@@ -118,9 +128,10 @@ def _empty_tables() -> dict[str, tuple[str, ...]]:
     marts = _mart_column_types()
     for spec in REPORT_TABLES:
         schema, relation = spec.relation.split(".")
-        types = marts[relation] if schema == MARTS_SCHEMA else PYTHON_TABLE_TYPES[spec.name]
+        types = marts[relation] if schema == MARTS_SCHEMA else PYTHON_SOURCE_TYPES[spec.relation]
         names = [column.split(" as ")[-1].strip() for column in spec.columns]
-        tables[spec.name] = tuple(f"{name} {types[name]}" for name in names)
+        source = tuple(f"{name} {types[name]}" for name in names)
+        tables[spec.name] = _aggregate_columns(spec.query, source) if spec.query else source
     return {table: (*columns, f"{PLACEHOLDER_COLUMN} boolean") for table, columns in sorted(tables.items())}
 
 

@@ -51,7 +51,7 @@ def warehouse(tmp_path: Path) -> Path:
 def test_metric_tables_and_whitelisted_columns_reach_the_report_file(warehouse: Path, tmp_path: Path) -> None:
     target = tmp_path / "report.duckdb"
     counts = export_report_database(warehouse, target)
-    assert counts == {"daily_kpis": 1, "inventory_health": 1, "quality_check_results": 1}
+    assert counts == {"daily_kpis": 1, "inventory_health": 1, "quality_check_results": 1, "quality_run_history": 1}
     with duckdb.connect(str(target), read_only=True) as con:
         columns = {
             table: names

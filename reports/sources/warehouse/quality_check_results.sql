@@ -1,4 +1,5 @@
--- Every recorded quality check result (quality.check_results without example rows), China time.
+-- The latest run's quality check results (quality.check_results without example rows), China time, each marked
+-- blocking or not (orchestration/reports/page_aggregates.py).
 -- An empty table holds one row with is_placeholder = true (orchestration/reports/export.py); pages read
 -- (select * from warehouse.<table> where not is_placeholder) (reports/README.md).
 select
@@ -13,6 +14,7 @@ select
     success,
     element_count,
     unexpected_count,
+    is_blocking,
     is_placeholder
 from main.quality_check_results
 order by checked_at, check_name, expectation

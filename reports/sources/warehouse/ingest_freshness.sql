@@ -1,14 +1,14 @@
--- What was loaded from which landing file (raw.ingest_log: names and counts only), China time.
+-- What was loaded per raw dataset (raw.ingest_log summed per dataset: names and counts only), China time.
 -- An empty table holds one row with is_placeholder = true (orchestration/reports/export.py); pages read
 -- (select * from warehouse.<table> where not is_placeholder) (reports/README.md).
 select
     dataset,
-    source_file,
-    rows_in,
+    files_loaded,
+    files_skipped,
     rows_loaded,
     rows_quarantined,
-    status,
-    loaded_at,
+    last_loaded_at,
+    last_file,
     is_placeholder
-from main.ingest_files
-order by loaded_at, source_file
+from main.ingest_freshness
+order by dataset
