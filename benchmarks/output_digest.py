@@ -41,21 +41,29 @@ VOLATILE_COLUMNS = frozenset(
         "forecast_generated_at",
         "first_loaded_at",
         "last_loaded_at",
+        "batch_id",
+        "started_at",
+        "finished_at",
+        "ingest_run",
+        "held_at",
     }
 )
 VOLATILE_TABLES = frozenset({"metric_runs"})
+JSON_ROW_COLUMNS = frozenset({"row_data"})
+"""Columns holding a whole raw row as JSON, lineage included: digested without the row's volatile keys."""
+JSON_VOLATILE_PATCH = json.dumps(dict.fromkeys(sorted(VOLATILE_COLUMNS)))
 
 
-def digest(warehouse: Path) -> dict[str, dict]:
+def digest(warehouse: Path, schemas: tuple[str, ...] = SCHEMAS) -> dict[str, dict]:
     out: dict[str, dict] = {}
     with duckdb.connect(str(warehouse), read_only=True) as con, tempfile.TemporaryDirectory() as scratch:
         tables = con.execute(
             "select schema_name, table_name from duckdb_tables() where schema_name in "
-            f"({', '.join(repr(s) for s in SCHEMAS)}) order by 1, 2"
+            f"({', '.join(repr(s) for s in schemas)}) order by 1, 2"
         ).fetchall()
         views = con.execute(
             "select schema_name, view_name from duckdb_views() where not internal and schema_name in "
-            f"({', '.join(repr(s) for s in SCHEMAS)}) order by 1, 2"
+            f"({', '.join(repr(s) for s in schemas)}) order by 1, 2"
         ).fetchall()
         for schema, table in [*tables, *views]:
             if table in VOLATILE_TABLES:
@@ -68,7 +76,10 @@ def digest(warehouse: Path) -> dict[str, dict]:
             kept = [(name, kind) for name, kind in columns if name.lower() not in VOLATILE_COLUMNS]
             if not kept:
                 continue
-            select = ", ".join(f'"{name}"' for name, _ in kept)
+            select = ", ".join(
+                f"json_merge_patch(\"{name}\", '{JSON_VOLATILE_PATCH}')" if name in JSON_ROW_COLUMNS else f'"{name}"'
+                for name, _ in kept
+            )
             csv = Path(scratch) / f"{schema}.{table}.csv"
             con.execute(f'copy (select {select} from "{schema}"."{table}" order by all) to \'{csv}\' (header)')
             rows = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]  # type: ignore[index]
@@ -97,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="+", type=Path, help="a warehouse file, or with --compare two digest files")
     parser.add_argument("--compare", action="store_true", help="compare two digests; exit 1 if any table differs")
+    parser.add_argument(
+        "--schemas", default=",".join(SCHEMAS), help=f"comma-separated schemas to digest (default {','.join(SCHEMAS)})"
+    )
     args = parser.parse_args(argv)
     if args.compare:
         before, after = (json.loads(path.read_text(encoding="utf-8")) for path in args.paths)
@@ -107,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{same} tables identical, {len(problems)} differences")
         return 1 if problems else 0
     (warehouse,) = args.paths
-    json.dump(digest(warehouse), sys.stdout, indent=1, ensure_ascii=False)
+    json.dump(digest(warehouse, tuple(args.schemas.split(","))), sys.stdout, indent=1, ensure_ascii=False)
     print()
     return 0
 
