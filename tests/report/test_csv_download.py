@@ -35,15 +35,18 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("csv_download")
     database = write_report_database(root / "report.duckdb").database
     with duckdb.connect(str(database)) as con:
+        # the fixture's tables are empty but for the export's placeholder row, which every page filters out
+        con.execute("delete from main.sales_by_product where is_placeholder")
+        con.execute("delete from main.dim_products where is_placeholder")
         for key, name, units, sales in PRODUCTS:
             con.execute(
                 "insert into main.sales_by_product (product, units_sold, costed_product_sales, gross_margin, "
-                "gross_margin_rate) values (?, ?, ?, ?, 0.4)",
+                "gross_margin_rate, is_placeholder) values (?, ?, ?, ?, 0.4, false)",
                 [key, units, sales, str(float(sales) * 0.4)],
             )
             con.execute(
                 "insert into main.dim_products (product_key, sku_id, merchant_sku_code, product_name, category, "
-                "mapping_status, is_sold_on_tmall) values (?, ?, ?, ?, '围巾', 'mapped', true)",
+                "mapping_status, is_sold_on_tmall, is_placeholder) values (?, ?, ?, ?, '围巾', 'mapped', true, false)",
                 [key, key, key, name],
             )
     ensure_node_modules(REPORTS_DIR)
