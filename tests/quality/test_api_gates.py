@@ -9,7 +9,8 @@ import json
 import duckdb
 import pytest
 
-from orchestration.ingest.api.landing import JST_ORDERS, TOP_TRADES, land_window
+from orchestration.ingest.api.datasets import JST_ORDERS, TOP_TRADES
+from orchestration.ingest.api.landing import land_window
 
 START = dt.datetime(2025, 3, 15)
 END = START + dt.timedelta(days=1)

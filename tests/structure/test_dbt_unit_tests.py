@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.ingest.api.landing import ensure_api_tables
 from orchestration.ingest.loader import ensure_raw_tables
+from orchestration.ingest.raw_schema import ensure_api_tables
 from tests.structure.test_contracts import dbt_may_fail, edit
 from tests.structure.test_dbt_project_structure import copy_project, dbt
 

@@ -14,9 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.ingest.api.errors import ApiError
-from orchestration.ingest.api.jushuitan import JstClient, JstConfig
-from orchestration.ingest.api.landing import (
+from orchestration.ingest.api.datasets import (
     JST_INVENTORY,
     JST_ORDERS,
     JST_PURCHASE_RECEIPTS,
@@ -24,8 +22,10 @@ from orchestration.ingest.api.landing import (
     JST_SKUS,
     TOP_REFUNDS,
     TOP_TRADES,
-    sync,
 )
+from orchestration.ingest.api.errors import ApiError
+from orchestration.ingest.api.jushuitan import JstClient, JstConfig
+from orchestration.ingest.api.landing import sync
 from orchestration.ingest.api.top import TopClient, TopConfig, china_now
 from orchestration.partitions import DAY_FORMAT, day_bounds
 from orchestration.settings import Settings

@@ -22,9 +22,7 @@ from typing import Any
 
 import dagster as dg
 
-from orchestration.ingest.api.errors import ApiError
-from orchestration.ingest.api.jushuitan import JstClient, JstConfig
-from orchestration.ingest.api.landing import (
+from orchestration.ingest.api.datasets import (
     JST_INVENTORY,
     JST_ORDERS,
     JST_PURCHASE_RECEIPTS,
@@ -33,11 +31,12 @@ from orchestration.ingest.api.landing import (
     TOP_REFUNDS,
     TOP_TRADES,
     ApiDataset,
-    SyncReport,
-    ensure_api_tables,
-    sync,
 )
+from orchestration.ingest.api.errors import ApiError
+from orchestration.ingest.api.jushuitan import JstClient, JstConfig
+from orchestration.ingest.api.landing import SyncReport, sync
 from orchestration.ingest.api.top import TopClient, TopConfig
+from orchestration.ingest.raw_schema import ensure_api_tables
 from orchestration.partitions import china_days, china_time_bounds
 from orchestration.resources import WarehouseResource
 

@@ -29,25 +29,13 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from orchestration.ingest.api.datasets import (  # noqa: F401  (the declarations, importable from here as before)
-    API_DATASETS,
-    JST_INVENTORY,
-    JST_ORDERS,
-    JST_PURCHASE_RECEIPTS,
-    JST_SALES_OUTBOUND,
-    JST_SKUS,
-    TOP_REFUNDS,
-    TOP_TRADES,
-    ApiDataset,
-)
-from orchestration.ingest.raw_schema import RAW_SCHEMA, create_api_tables, ensure_api_tables, new_batch_id  # noqa: F401
+from orchestration.ingest.api.datasets import ApiDataset
+from orchestration.ingest.raw_schema import RAW_SCHEMA, ensure_api_tables, new_batch_id
 
 logger = logging.getLogger(__name__)
 
 _DIGITS = re.compile(r"^[0-9]+$")
 Fetch = Callable[[dt.datetime, dt.datetime], list[dict[str, Any]]]
-
-
 
 
 @dataclass

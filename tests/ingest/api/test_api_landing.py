@@ -10,8 +10,9 @@ import duckdb
 import pytest
 
 from orchestration.ingest.api import landing
+from orchestration.ingest.api.datasets import JST_ORDERS, TOP_REFUNDS, TOP_TRADES
 from orchestration.ingest.api.jushuitan import JstClient
-from orchestration.ingest.api.landing import JST_ORDERS, TOP_REFUNDS, TOP_TRADES, land_window, plan_windows, sync
+from orchestration.ingest.api.landing import land_window, plan_windows, sync
 from orchestration.ingest.api.top import TopClient
 from tests.support.protocol_servers.jushuitan_gateway import JushuitanGateway, make_order
 from tests.support.protocol_servers.top_gateway import TopGateway, make_trade

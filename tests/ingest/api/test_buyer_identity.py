@@ -13,7 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.ingest.api.landing import TOP_TRADES, sync
+from orchestration.ingest.api.datasets import TOP_TRADES
+from orchestration.ingest.api.landing import sync
 from orchestration.ingest.api.top import TopClient
 from orchestration.settings import PROJECT_ROOT
 from tests.ingest.api.conftest import top_config

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import duckdb
 import pytest
 
+from orchestration.ingest.api.datasets import JST_INVENTORY, JST_SALES_OUTBOUND, JST_SKUS
 from orchestration.ingest.api.errors import ApiError
 from orchestration.ingest.api.jushuitan import (
     INVENTORY_PATH,
@@ -17,7 +18,7 @@ from orchestration.ingest.api.jushuitan import (
     SKUS_PATH,
     JstClient,
 )
-from orchestration.ingest.api.landing import JST_INVENTORY, JST_SALES_OUTBOUND, JST_SKUS, land_window, sync
+from orchestration.ingest.api.landing import land_window, sync
 from tests.ingest.api.conftest import RecordedSleeps
 from tests.support.protocol_servers.jushuitan_gateway import (
     JushuitanGateway,
