@@ -44,11 +44,13 @@ measured as (
 
 ),
 
-by_supplier_sku as (
+lead_time_stats as (
 
+    -- both levels in one pass: per supplier and SKU, and per supplier (grouping(sku_id) = 1); not the grand total
     select
         supplier_name,
         sku_id,
+        grouping(sku_id) as is_supplier_level,
         count(*) as receipt_count,
         avg(lead_days) as mean_days,
         -- the sample standard deviation from exact integer sums: stddev_samp's floating-point accumulation
@@ -61,27 +63,20 @@ by_supplier_sku as (
                     )
         end as sd_days
     from measured
-    group by supplier_name, sku_id
+    group by rollup(supplier_name, sku_id)
+    having grouping(supplier_name) = 0
+
+),
+
+by_supplier_sku as (
+
+    select * from lead_time_stats where is_supplier_level = 0
 
 ),
 
 by_supplier as (
 
-    select
-        supplier_name,
-        count(*) as receipt_count,
-        avg(lead_days) as mean_days,
-        -- the sample standard deviation from exact integer sums: stddev_samp's floating-point accumulation
-        -- depends on how DuckDB splits the rows between threads, and flipped a rounded .x5 between two runs
-        case
-            when count(*) > 1
-                then sqrt(
-                        cast(count(*) * sum(lead_days * lead_days) - sum(lead_days) * sum(lead_days) as double)
-                        / (count(*) * (count(*) - 1))
-                    )
-        end as sd_days
-    from measured
-    group by supplier_name
+    select * from lead_time_stats where is_supplier_level = 1
 
 ),
 
