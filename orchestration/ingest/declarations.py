@@ -236,12 +236,10 @@ def generated_files() -> dict[Path, str]:
     return files
 
 
-def stale_files() -> list[Path]:
-    return [
-        path
-        for path, text in generated_files().items()
-        if not path.exists() or path.read_text(encoding="utf-8") != text
-    ]
+def stale_files(files: dict[Path, str] | None = None) -> list[Path]:
+    """The generated artefacts whose committed text is not what the declarations give."""
+    files = generated_files() if files is None else files
+    return [path for path, text in files.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -254,10 +252,10 @@ def main(argv: list[str] | None = None) -> int:
     if argv:
         print("usage: python -m orchestration.ingest.declarations [--check]", file=sys.stderr)
         return 2
-    for path, text in generated_files().items():
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-            print(f"wrote {path.relative_to(PROJECT_ROOT)}")
+    files = generated_files()
+    for path in stale_files(files):
+        path.write_text(files[path], encoding="utf-8")
+        print(f"wrote {path.relative_to(PROJECT_ROOT)}")
     return 0
 
 
